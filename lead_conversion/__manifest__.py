@@ -1,0 +1,16 @@
+{
+    "name": "Lead Conversion",
+    "summary": "Convert qualified leads into customers and opportunities, "
+    "without duplicates and keeping their history",
+    "version": "18.0.1.0.0",
+    "category": "Sales/CRM",
+    "website": "https://github.com/lead-crm/lead-crm",
+    "author": "Lead CRM",
+    "license": "LGPL-3",
+    "depends": ["lead_management"],
+    "data": [
+        "security/ir.model.access.csv",
+    ],
+    "installable": True,
+    "application": False,
+}
