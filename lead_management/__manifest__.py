@@ -8,15 +8,25 @@
     "author": "Lead CRM",
     "license": "LGPL-3",
     "depends": ["crm"],
+    "external_dependencies": {"python": ["phonenumbers"]},
     "data": [
+        "security/lead_management_security.xml",
         "security/ir.model.access.csv",
         "data/res_groups_data.xml",
+        "data/crm_lead_status_data.xml",
+        "views/crm_lead_status_views.xml",
+        "views/crm_territory_views.xml",
+        "views/crm_lead_views.xml",
+        "views/mail_message_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/menus.xml",
     ],
     "assets": {
         "web.assets_tests": [
             "lead_management/static/tests/tours/**/*",
         ],
     },
+    "post_init_hook": "post_init_hook",
     "installable": True,
     "application": False,
 }

@@ -1,0 +1,281 @@
+from odoo import api, fields, models
+
+BANT_FIELDS = ("bant_budget", "bant_authority", "bant_need", "bant_timeline")
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    lead_status_id = fields.Many2one(
+        "crm.lead.status",
+        default=lambda self: self._default_lead_status_id(),
+        group_expand="_read_group_expand_lead_status_id",
+        index=True,
+        tracking=True,
+        ondelete="restrict",
+        copy=False,
+    )
+    lead_status_color = fields.Integer(related="lead_status_id.color")
+    territory_id = fields.Many2one(
+        "crm.territory",
+        compute="_compute_territory_id",
+        store=True,
+        readonly=False,
+        index="btree_not_null",
+        tracking=True,
+        domain="[('company_id', 'in', [company_id, False])]",
+        help="Filled from the address (longest ZIP prefix, else state, else country) "
+        "unless chosen by hand.",
+    )
+    territory_is_manual = fields.Boolean(
+        string="Territory Chosen by Hand",
+        copy=False,
+        help="The territory was chosen by hand: address changes keep it.",
+    )
+    regional_manager_id = fields.Many2one(
+        related="territory_id.manager_id",
+        string="Regional Manager",
+        store=True,
+        index="btree_not_null",
+    )
+    team_leader_id = fields.Many2one(
+        related="team_id.user_id",
+        string="Team Leader",
+        store=True,
+        index="btree_not_null",
+    )
+    is_returning = fields.Boolean(
+        string="Returning",
+        compute="_compute_is_returning",
+        store=True,
+        help="The customer already existed: a contact with the same email or "
+        "phone, or a contact with other leads or opportunities.",
+    )
+    # BANT qualification
+    bant_budget = fields.Selection(
+        [("unknown", "Unknown"), ("no", "No budget"), ("yes", "Budget confirmed")],
+        string="Budget",
+        default="unknown",
+        required=True,
+        tracking=True,
+    )
+    bant_budget_amount = fields.Monetary(
+        string="Budget Amount", currency_field="company_currency"
+    )
+    bant_authority = fields.Selection(
+        [
+            ("unknown", "Unknown"),
+            ("influencer", "Influencer"),
+            ("decision_maker", "Decision maker"),
+        ],
+        string="Authority",
+        default="unknown",
+        required=True,
+        tracking=True,
+    )
+    bant_need = fields.Selection(
+        [("unknown", "Unknown"), ("none", "No need"), ("identified", "Identified")],
+        string="Need",
+        default="unknown",
+        required=True,
+        tracking=True,
+    )
+    bant_need_note = fields.Text(string="Need Notes")
+    bant_timeline = fields.Selection(
+        [
+            ("unknown", "Unknown"),
+            ("later", "Later"),
+            ("year", "Within a year"),
+            ("quarter", "Within a quarter"),
+        ],
+        string="Timeline",
+        default="unknown",
+        required=True,
+        tracking=True,
+    )
+    bant_decision_date = fields.Date(string="Decision Date")
+    bant_score = fields.Integer(
+        string="BANT Score",
+        compute="_compute_bant_score",
+        store=True,
+        aggregator="avg",
+        help="One point each for a confirmed budget, a decision maker, an "
+        "identified need and a timeline within a year.",
+    )
+    is_qualified = fields.Boolean(
+        string="Qualified",
+        compute="_compute_is_qualified",
+        store=True,
+        tracking=True,
+        help="The BANT score reaches the company's qualification threshold.",
+    )
+
+    @api.model
+    def _default_lead_status_id(self):
+        return self.env["crm.lead.status"].search([("is_unknown", "=", False)], limit=1)
+
+    @api.model
+    def _read_group_expand_lead_status_id(self, statuses, domain):
+        return statuses.search([])
+
+    @api.depends("zip", "state_id", "country_id")
+    def _compute_territory_id(self):
+        auto = self.filtered(lambda lead: not lead.territory_is_manual)
+        matches = self.env["crm.territory"]._match_leads(auto)
+        for lead in self:
+            lead.territory_id = matches.get(lead.id, lead.territory_id)
+
+    @api.depends(*BANT_FIELDS)
+    def _compute_bant_score(self):
+        for lead in self:
+            lead.bant_score = (
+                (lead.bant_budget == "yes")
+                + (lead.bant_authority == "decision_maker")
+                + (lead.bant_need == "identified")
+                + (lead.bant_timeline in ("year", "quarter"))
+            )
+
+    @api.depends("bant_score", "company_id.bant_qualification_threshold")
+    def _compute_is_qualified(self):
+        default_threshold = self.env.company.bant_qualification_threshold
+        for lead in self:
+            threshold = (
+                lead.company_id.bant_qualification_threshold or default_threshold
+            )
+            lead.is_qualified = lead.bant_score >= threshold
+
+    @api.depends("email_normalized", "phone_sanitized", "partner_id")
+    def _compute_is_returning(self):
+        """A lead is returning when its customer existed before it: a contact
+        created earlier with the same normalized email or phone, its own contact
+        created earlier, or a contact with earlier leads. Three queries for the
+        whole batch."""
+        Partner = self.env["res.partner"].with_context(active_test=False)
+        emails = {e for e in self.mapped("email_normalized") if e}
+        phones = {p for p in self.mapped("phone_sanitized") if p}
+        partners = Partner.browse()
+        if emails or phones:
+            domain = []
+            if emails:
+                domain = [("email_normalized", "in", list(emails))]
+            if phones:
+                phone_domain = [
+                    "|",
+                    ("phone_normalized", "in", list(phones)),
+                    ("mobile_normalized", "in", list(phones)),
+                ]
+                domain = ["|", *domain, *phone_domain] if domain else phone_domain
+            partners = Partner.search_fetch(
+                domain,
+                ["email_normalized", "phone_normalized", "mobile_normalized"]
+                + ["create_date"],
+            )
+        by_key = {}
+        for partner in partners:
+            for key in (
+                partner.email_normalized,
+                partner.phone_normalized,
+                partner.mobile_normalized,
+            ):
+                if key:
+                    by_key.setdefault(key, []).append(partner.create_date)
+        linked = self.partner_id
+        earlier_leads = {}
+        if linked:
+            for partner, ids in (
+                self.env["crm.lead"]
+                .with_context(active_test=False)
+                ._read_group(
+                    [("partner_id", "in", linked.ids)], ["partner_id"], ["id:array_agg"]
+                )
+            ):
+                earlier_leads[partner.id] = ids
+        customer_rank = "customer_rank" in Partner._fields
+        now = fields.Datetime.now()
+        for lead in self:
+            created = lead.create_date or now
+            lead_id = lead._origin.id or 0
+            dates = by_key.get(lead.email_normalized, []) + by_key.get(
+                lead.phone_sanitized, []
+            )
+            partner = lead.partner_id
+            lead.is_returning = bool(
+                any(date and date < created for date in dates)
+                or (
+                    partner
+                    and (
+                        (partner.create_date and partner.create_date < created)
+                        or any(
+                            other < lead_id or not lead_id
+                            for other in earlier_leads.get(partner.id, [])
+                            if other != lead_id
+                        )
+                        or (customer_rank and partner.customer_rank > 0)
+                    )
+                )
+            )
+
+    @api.onchange("territory_id")
+    def _onchange_territory_id(self):
+        if not self.team_id and self.territory_id.team_id:
+            self.team_id = self.territory_id.team_id
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        leads = super().create(vals_list)
+        with_territory = leads.filtered("territory_id")
+        if with_territory:
+            with_territory._update_territory_is_manual()
+            with_territory._fill_team_from_territory()
+        return leads
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "territory_id" in vals:
+            self._update_territory_is_manual()
+        if {"territory_id", "zip", "state_id", "country_id", "team_id"} & set(vals):
+            self._fill_team_from_territory()
+        return res
+
+    def _fill_team_from_territory(self):
+        """The territory's team fills an empty sales team, one write per team."""
+        to_fill = self.filtered(
+            lambda lead: not lead.team_id and lead.territory_id.team_id
+        )
+        for team, leads in to_fill.grouped(
+            lambda lead: lead.territory_id.team_id
+        ).items():
+            leads.write({"team_id": team.id})
+
+    def _update_territory_is_manual(self):
+        """A territory is manual when it differs from the address match."""
+        matches = self.env["crm.territory"]._match_leads(self)
+        manual = self.filtered(
+            lambda lead: lead.territory_id and lead.territory_id != matches[lead.id]
+        )
+        if manual:
+            manual.write({"territory_is_manual": True})
+        auto = (self - manual).filtered("territory_is_manual")
+        if auto:
+            auto.write({"territory_is_manual": False})
+
+    @api.model
+    def get_import_templates(self):
+        return [
+            {
+                "label": self.env._(
+                    "Import Template for Leads (statuses, territories)"
+                ),
+                "template": "/lead_management/static/xls/crm_lead_import_template.xlsx",
+            }
+        ] + super().get_import_templates()
+
+    def action_view_history(self):
+        """Chatter history of the lead with Callio's activity filters."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "lead_management.mail_message_action_lead_history"
+        )
+        action["domain"] = [("model", "=", "crm.lead"), ("res_id", "=", self.id)]
+        action["display_name"] = self.env._("History of %s", self.display_name)
+        return action

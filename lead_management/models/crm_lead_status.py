@@ -1,0 +1,70 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class CrmLeadStatus(models.Model):
+    _name = "crm.lead.status"
+    _description = "Lead Status"
+    _order = "sequence, id"
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    color = fields.Integer()
+    fold = fields.Boolean(
+        string="Folded in Kanban",
+        help="This status is folded in the leads kanban when it has no records "
+        "to display.",
+    )
+    is_unknown = fields.Boolean(
+        string="Fallback Status",
+        readonly=True,
+        help="Leads whose status is deleted get this status. It cannot be deleted.",
+    )
+    description = fields.Text(translate=True)
+    lead_count = fields.Integer(compute="_compute_lead_count")
+
+    def _compute_lead_count(self):
+        counts = dict(
+            self.env["crm.lead"]._read_group(
+                [("lead_status_id", "in", self.ids)],
+                ["lead_status_id"],
+                ["__count"],
+            )
+        )
+        for status in self:
+            status.lead_count = counts.get(status, 0)
+
+    @api.model
+    def _get_fallback(self):
+        return self.search([("is_unknown", "=", True)], limit=1)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_fallback(self):
+        if self.filtered("is_unknown"):
+            raise UserError(
+                self.env._(
+                    "The status %(name)s is the fallback status of leads whose "
+                    "status is deleted: it cannot be deleted. Rename it instead.",
+                    name=self.filtered("is_unknown")[0].name,
+                )
+            )
+
+    def unlink(self):
+        self._unlink_except_fallback()
+        fallback = self._get_fallback()
+        leads = (
+            self.env["crm.lead"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("lead_status_id", "in", self.ids)])
+        )
+        if leads:
+            leads.write({"lead_status_id": fallback.id})
+        return super().unlink()
+
+    def action_open_leads(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("crm.crm_lead_all_leads")
+        action["domain"] = [("lead_status_id", "=", self.id)]
+        action["context"] = {"default_lead_status_id": self.id, "default_type": "lead"}
+        return action

@@ -1,0 +1,110 @@
+from odoo.addons.mail.tests.common import mail_new_test_user
+from odoo.tests import TransactionCase
+
+
+class LeadManagementCommon(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.company
+        cls.company.country_id = cls.env.ref("base.vn")
+        cls.vn = cls.env.ref("base.vn")
+        cls.be = cls.env.ref("base.be")
+        cls.state_hn = cls.env.ref("base.state_vn_VN-HN")
+        cls.state_sg = cls.env.ref("base.state_vn_VN-SG")
+        cls.state_dn = cls.env.ref("base.state_vn_VN-DN")
+
+        cls.user_salesman = mail_new_test_user(
+            cls.env,
+            login="lm_salesman",
+            name="Lê Văn Bán",
+            email="salesman@example.com",
+            groups="sales_team.group_sale_salesman",
+        )
+        cls.user_salesman_other = mail_new_test_user(
+            cls.env,
+            login="lm_salesman_other",
+            name="Phạm Thị Khác",
+            email="other@example.com",
+            groups="sales_team.group_sale_salesman",
+        )
+        cls.user_team_leader = mail_new_test_user(
+            cls.env,
+            login="lm_team_leader",
+            name="Trần Trưởng Nhóm",
+            email="leader@example.com",
+            groups="lead_management.group_sale_team_leader",
+        )
+        cls.user_regional = mail_new_test_user(
+            cls.env,
+            login="lm_regional",
+            name="Ngô Vùng Miền",
+            email="regional@example.com",
+            groups="lead_management.group_sale_team_leader",
+        )
+        cls.user_all_leads = mail_new_test_user(
+            cls.env,
+            login="lm_all_leads",
+            name="Đỗ Tất Cả",
+            email="all@example.com",
+            groups="sales_team.group_sale_salesman_all_leads",
+        )
+        cls.user_manager = mail_new_test_user(
+            cls.env,
+            login="lm_manager",
+            name="Hoàng Quản Trị",
+            email="manager@example.com",
+            groups="sales_team.group_sale_manager",
+        )
+        cls.team_north = cls.env["crm.team"].create(
+            {"name": "Miền Bắc", "user_id": cls.user_team_leader.id}
+        )
+        cls.env["crm.team.member"].create(
+            {"crm_team_id": cls.team_north.id, "user_id": cls.user_salesman.id}
+        )
+        cls.team_south = cls.env["crm.team"].create({"name": "Miền Nam"})
+        cls.env["crm.team.member"].create(
+            {"crm_team_id": cls.team_south.id, "user_id": cls.user_salesman_other.id}
+        )
+        Territory = cls.env["crm.territory"]
+        cls.territory_vn = Territory.create(
+            {"name": "Việt Nam", "code": "VN", "country_ids": [(6, 0, cls.vn.ids)]}
+        )
+        cls.territory_hn = Territory.create(
+            {
+                "name": "Hà Nội",
+                "code": "HN",
+                "parent_id": cls.territory_vn.id,
+                "state_ids": [(6, 0, cls.state_hn.ids)],
+                "zip_prefixes": "10, 11",
+                "manager_id": cls.user_regional.id,
+                "team_id": cls.team_north.id,
+            }
+        )
+        cls.territory_hn_center = Territory.create(
+            {
+                "name": "Hoàn Kiếm",
+                "code": "HK",
+                "parent_id": cls.territory_hn.id,
+                "zip_prefixes": "1000",
+            }
+        )
+        cls.territory_sg = Territory.create(
+            {
+                "name": "TP. Hồ Chí Minh",
+                "code": "SG",
+                "parent_id": cls.territory_vn.id,
+                "state_ids": [(6, 0, cls.state_sg.ids)],
+                "zip_prefixes": "70",
+                "team_id": cls.team_south.id,
+            }
+        )
+        cls.status_potential = cls.env.ref("lead_management.lead_status_potential")
+        cls.status_interested = cls.env.ref("lead_management.lead_status_interested")
+        cls.status_unknown = cls.env.ref("lead_management.lead_status_unknown")
+        cls.status_customer = cls.env.ref("lead_management.lead_status_customer")
+
+    def flush_tracking(self):
+        """Write the pending chatter tracking, as a commit would."""
+        self.env.flush_all()
+        self.env.cr.precommit.run()
