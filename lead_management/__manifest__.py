@@ -21,6 +21,9 @@
         "views/res_config_settings_views.xml",
         "views/menus.xml",
     ],
+    "demo": [
+        "demo/crm_lead_demo.xml",
+    ],
     "assets": {
         "web.assets_tests": [
             "lead_management/static/tests/tours/**/*",

@@ -141,9 +141,8 @@ class CrmTerritory(models.Model):
         """
         companies = leads.company_id | self.env.company
         territories = self.search(
-            [("company_id", "in", companies.ids + [False])],
-            order="parent_path desc, id",
-        )
+            [("company_id", "in", companies.ids + [False])]
+        ).sorted(lambda t: (-(t.parent_path or "").count("/"), t.id))
         zip_rules, state_rules, country_rules = [], {}, {}
         for territory in territories:
             for prefix in territory._split_zip_prefixes()[0]:

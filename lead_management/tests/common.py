@@ -67,13 +67,15 @@ class LeadManagementCommon(TransactionCase):
             {"crm_team_id": cls.team_south.id, "user_id": cls.user_salesman_other.id}
         )
         Territory = cls.env["crm.territory"]
+        # the tests build their own map of territories
+        Territory.search([]).action_archive()
         cls.territory_vn = Territory.create(
-            {"name": "Việt Nam", "code": "VN", "country_ids": [(6, 0, cls.vn.ids)]}
+            {"name": "Việt Nam", "code": "T-VN", "country_ids": [(6, 0, cls.vn.ids)]}
         )
         cls.territory_hn = Territory.create(
             {
                 "name": "Hà Nội",
-                "code": "HN",
+                "code": "T-HN",
                 "parent_id": cls.territory_vn.id,
                 "state_ids": [(6, 0, cls.state_hn.ids)],
                 "zip_prefixes": "10, 11",
@@ -84,7 +86,7 @@ class LeadManagementCommon(TransactionCase):
         cls.territory_hn_center = Territory.create(
             {
                 "name": "Hoàn Kiếm",
-                "code": "HK",
+                "code": "T-HK",
                 "parent_id": cls.territory_hn.id,
                 "zip_prefixes": "1000",
             }
@@ -92,7 +94,7 @@ class LeadManagementCommon(TransactionCase):
         cls.territory_sg = Territory.create(
             {
                 "name": "TP. Hồ Chí Minh",
-                "code": "SG",
+                "code": "T-SG",
                 "parent_id": cls.territory_vn.id,
                 "state_ids": [(6, 0, cls.state_sg.ids)],
                 "zip_prefixes": "70",
