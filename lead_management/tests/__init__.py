@@ -4,6 +4,7 @@ from . import test_history
 from . import test_import
 from . import test_install
 from . import test_lead_status
+from . import test_performance
 from . import test_returning
 from . import test_territory
 from . import test_ui
