@@ -7,4 +7,5 @@ from . import test_lead_status
 from . import test_performance
 from . import test_returning
 from . import test_territory
+from . import test_translation
 from . import test_ui
