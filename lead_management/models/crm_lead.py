@@ -23,7 +23,7 @@ class CrmLead(models.Model):
         readonly=False,
         index="btree_not_null",
         tracking=True,
-        domain="[('company_id', 'in', [company_id, False])]",
+        check_company=True,
         help="Filled from the address (longest ZIP prefix, else state, else country) "
         "unless chosen by hand.",
     )

@@ -1,4 +1,4 @@
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged, users
 
 from .common import LeadManagementCommon
@@ -93,6 +93,28 @@ class TestAccess(LeadManagementCommon):
         self.assertIn(self.lead_territory_hn, visible)
         self.assertNotIn(self.lead_team_south, visible)
         self.lead_territory_hn.with_user(self.env.user).write({"priority": "1"})
+
+    @users("lm_salesman", "lm_team_leader", "lm_all_leads")
+    def test_unlink_leads_forbidden(self):
+        """As in crm, only Sales Administrators delete leads, whatever the level."""
+        for lead in (self.lead_own, self.lead_team_north):
+            with self.assertRaises(AccessError):
+                lead.with_user(self.env.user).unlink()
+        self.assertTrue(self.lead_own.exists())
+
+    @users("lm_manager")
+    def test_manager_unlink_lead(self):
+        self.lead_team_south.with_user(self.env.user).unlink()
+        self.assertFalse(self.lead_team_south.exists())
+
+    def test_lead_territory_same_company(self):
+        with self.assertRaisesRegex(UserError, "compan"):
+            self.env["crm.lead"].create(
+                {
+                    "name": "Wrong company",
+                    "territory_id": self.territory_other_company.id,
+                }
+            )
 
     @users("lm_salesman")
     def test_team_member_not_leader(self):
