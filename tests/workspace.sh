@@ -277,6 +277,26 @@ cmd_lint() {
     say "Static checks passed"
 }
 
+# each addon installs alone, with nothing but its dependencies
+check_install_alone() {
+    local addon db
+    for addon in lead_management lead_scoring lead_conversion; do
+        db="${TEST_DB}_alone"
+        if db_exists "$db"; then psql_cmd -d postgres -c "DROP DATABASE \"$db\" WITH (FORCE)"; fi
+        say "Installing $addon alone (no demo data)"
+        odoo_bin -d "$db" -i "$addon" --without-demo=all --stop-after-init --log-level=warn \
+            >"$RUN_DIR/$db-$addon.log" 2>&1 || {
+            tail -n 40 "$RUN_DIR/$db-$addon.log" >&2
+            die "$addon does not install alone (log: $RUN_DIR/$db-$addon.log)"
+        }
+        if grep -E "( ERROR | CRITICAL |Traceback|failed to install)" "$RUN_DIR/$db-$addon.log" >&2; then
+            die "errors while installing $addon alone (log: $RUN_DIR/$db-$addon.log)"
+        fi
+        psql_cmd -d postgres -c "DROP DATABASE \"$db\" WITH (FORCE)"
+    done
+    say "Each addon installs alone"
+}
+
 cmd_test() {
     setup
     ensure_chromium
@@ -290,7 +310,7 @@ cmd_test() {
         tail -n 60 "$RUN_DIR/$TEST_DB-install.log" >&2
         die "installing the addons into $TEST_DB failed (log: $RUN_DIR/$TEST_DB-install.log)"
     }
-    if grep -E "( ERROR | CRITICAL )" "$RUN_DIR/$TEST_DB-install.log" >&2; then
+    if grep -E "( ERROR | CRITICAL |Traceback|failed to install)" "$RUN_DIR/$TEST_DB-install.log" >&2; then
         die "errors while installing the addons (log: $RUN_DIR/$TEST_DB-install.log)"
     fi
     say "Running the tests (pytest-odoo, browser tours in headless Chromium)"
@@ -307,7 +327,9 @@ cmd_test() {
         die "some tests were skipped: a skipped tour or test does not count as passed ($summary)"
     fi
     echo "$summary" | grep -q "passed" || die "no test ran"
-    say "All tests passed: $summary"
+    check_install_alone
+    say "All tests passed, tours included; static checks passed; each addon installs alone"
+    echo "$summary"
 }
 
 cmd_bench() {

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 BANT_FIELDS = ("bant_budget", "bant_authority", "bant_need", "bant_timeline")
 
@@ -23,7 +24,7 @@ class CrmLead(models.Model):
         readonly=False,
         index="btree_not_null",
         tracking=True,
-        check_company=True,
+        domain="company_id and [('company_id', 'in', [company_id, False])] or []",
         help="Filled from the address (longest ZIP prefix, else state, else country) "
         "unless chosen by hand.",
     )
@@ -214,6 +215,26 @@ class CrmLead(models.Model):
                     )
                 )
             )
+
+    @api.constrains("territory_id", "company_id")
+    def _check_territory_company(self):
+        for lead in self:
+            territory_company = lead.territory_id.company_id
+            if (
+                territory_company
+                and lead.company_id
+                and territory_company != lead.company_id
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The territory %(territory)s belongs to %(territory_company)s, "
+                        "not to the company of the lead %(lead)s (%(company)s).",
+                        territory=lead.territory_id.display_name,
+                        territory_company=territory_company.name,
+                        lead=lead.name,
+                        company=lead.company_id.name,
+                    )
+                )
 
     @api.onchange("territory_id")
     def _onchange_territory_id(self):

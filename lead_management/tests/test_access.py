@@ -1,4 +1,4 @@
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged, users
 
 from .common import LeadManagementCommon
@@ -108,13 +108,25 @@ class TestAccess(LeadManagementCommon):
         self.assertFalse(self.lead_team_south.exists())
 
     def test_lead_territory_same_company(self):
-        with self.assertRaisesRegex(UserError, "compan"):
+        with self.assertRaisesRegex(ValidationError, "belongs to Công ty Khác"):
             self.env["crm.lead"].create(
                 {
                     "name": "Wrong company",
+                    "company_id": self.company.id,
                     "territory_id": self.territory_other_company.id,
                 }
             )
+        # a lead of no company may take any territory
+        lead = self.env["crm.lead"].create(
+            {
+                "name": "No company",
+                "company_id": False,
+                "user_id": False,
+                "team_id": False,
+                "territory_id": self.territory_other_company.id,
+            }
+        )
+        self.assertEqual(lead.territory_id, self.territory_other_company)
 
     @users("lm_salesman")
     def test_team_member_not_leader(self):
