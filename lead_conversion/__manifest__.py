@@ -10,7 +10,18 @@
     "depends": ["lead_management"],
     "data": [
         "security/ir.model.access.csv",
+        "wizards/crm_lead_conversion_views.xml",
+        "views/crm_lead_views.xml",
     ],
+    "demo": [
+        "demo/res_partner_demo.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "lead_conversion/static/tests/tours/**/*",
+        ],
+    },
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
     "application": False,
 }

@@ -1,18 +1,291 @@
+import re
+import unicodedata
+from collections import defaultdict
+
+from psycopg2 import errors as pg_errors
+
 from odoo import fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+# Score of each duplicate rule: the higher, the more certain the match.
+MATCH_SCORES = {"partner": 100, "vat": 40, "email": 30, "phone": 30, "name": 10}
+EXACT_MATCHES = {"partner", "email", "phone"}
+
+
+def _build_accent_map():
+    """Map every accented Latin letter (Vietnamese included) to its base letter."""
+    source, target = [], []
+    for code in list(range(0x00C0, 0x0250)) + list(range(0x1E00, 0x1F00)):
+        char = chr(code)
+        base = unicodedata.normalize("NFD", char)[0]
+        if base != char and base.isascii() and base.isalpha():
+            source.append(char)
+            target.append(base)
+    for char, base in (("đ", "d"), ("Đ", "D"), ("ð", "d"), ("Ð", "D")):
+        source.append(char)
+        target.append(base)
+    return "".join(source), "".join(target)
+
+
+ACCENTED, UNACCENTED = _build_accent_map()
+ACCENT_TABLE = str.maketrans(ACCENTED, UNACCENTED)
+
+
+def normalize_company_name(name):
+    """Lower-case, accent-free, single-spaced name; the SQL twin is
+    ``_sql_normalized_name``."""
+    if not name:
+        return False
+    return " ".join(name.translate(ACCENT_TABLE).lower().split()) or False
+
+
+def normalize_vat(vat):
+    """Tax code without spaces, dots or dashes, upper case."""
+    if not vat:
+        return False
+    return re.sub(r"[\W_]+", "", vat).upper() or False
 
 
 class CrmLead(models.Model):
     _inherit = "crm.lead"
 
+    vat = fields.Char(
+        string="Tax ID",
+        help="Tax code of the lead's company, copied to the customer created at "
+        "conversion and used to find existing customers.",
+    )
     converted_by_id = fields.Many2one(
         "res.users",
         readonly=True,
         copy=False,
+        index="btree_not_null",
         help="The user who converted this lead.",
     )
+    conversion_partner_ids = fields.Many2many(
+        "res.partner",
+        "crm_lead_conversion_partner_rel",
+        "lead_id",
+        "partner_id",
+        string="Conversion Customers",
+        readonly=True,
+        copy=False,
+        help="The company and/or contact the conversion created or linked.",
+    )
 
-    def convert_opportunity(self, partner, user_ids=False, team_id=False):
-        leads = self.filtered(lambda lead: lead.type == "lead")
-        res = super().convert_opportunity(partner, user_ids=user_ids, team_id=team_id)
-        leads.write({"converted_by_id": self.env.uid})
-        return res
+    # ------------------------------------------------------------
+    # CONVERSION (crm hooks)
+    # ------------------------------------------------------------
+
+    def _convert_opportunity_data(self, customer, team_id=False):
+        """Record who converted the lead (for every conversion, crm's own too)
+        and the values the conversion wizard prepared for this lead."""
+        values = super()._convert_opportunity_data(customer, team_id=team_id)
+        values["converted_by_id"] = self.env.uid
+        values.update(
+            self.env.context.get("lead_conversion_values", {}).get(self.id, {})
+        )
+        return values
+
+    def _prepare_customer_values(self, partner_name, is_company=False, parent_id=False):
+        values = super()._prepare_customer_values(
+            partner_name, is_company=is_company, parent_id=parent_id
+        )
+        values["company_id"] = self.company_id.id
+        if is_company and self.vat:
+            values["vat"] = self.vat
+        return values
+
+    # ------------------------------------------------------------
+    # BUSINESS METHODS
+    # ------------------------------------------------------------
+
+    def _conversion_missing_criteria(self):
+        """Human-readable BANT criteria the lead does not meet."""
+        self.ensure_one()
+        missing = []
+        if self.bant_budget != "yes":
+            missing.append(self.env._("budget not confirmed"))
+        if self.bant_authority != "decision_maker":
+            missing.append(self.env._("decision maker not reached"))
+        if self.bant_need != "identified":
+            missing.append(self.env._("need not identified"))
+        if self.bant_timeline not in ("year", "quarter"):
+            missing.append(self.env._("no purchase timeline within a year"))
+        return missing
+
+    def _conversion_qualification_summary(self):
+        """One line per lead: its BANT score and what it lacks."""
+        lines = []
+        for lead in self:
+            threshold = (
+                lead.company_id.bant_qualification_threshold
+                or self.env.company.bant_qualification_threshold
+            )
+            lines.append(
+                self.env._(
+                    "%(lead)s: BANT score %(score)s/4, %(threshold)s needed; "
+                    "missing: %(missing)s",
+                    lead=lead.display_name,
+                    score=lead.bant_score,
+                    threshold=threshold,
+                    missing=", ".join(lead._conversion_missing_criteria()),
+                )
+            )
+        return lines
+
+    def _conversion_lock(self):
+        """Lock the leads for this transaction so that two users converting the
+        same lead cannot both succeed; re-read what a concurrent conversion may
+        have changed."""
+        if not self:
+            return
+        self.flush_recordset()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM crm_lead WHERE id IN %s FOR UPDATE NOWAIT",
+                        tuple(self.ids),
+                    )
+                )
+        except pg_errors.LockNotAvailable:
+            raise UserError(
+                self.env._(
+                    "Another user is converting or editing these leads right now. "
+                    "Please try again in a moment."
+                )
+            ) from None
+        self.invalidate_recordset(
+            ["type", "active", "date_conversion", "converted_by_id", "partner_id"]
+        )
+
+    def _conversion_phone_keys(self):
+        """Phone numbers of the lead in E.164 form (crm's sanitized phone plus
+        both its phone and mobile), to compare with the partners' normalized
+        phones."""
+        self.ensure_one()
+        keys = {self.phone_sanitized} if self.phone_sanitized else set()
+        country = self.country_id or self.company_id.country_id
+        country = country or self.env.company.country_id
+        for number in (self.phone, self.mobile):
+            if number:
+                formatted = self._phone_format(
+                    number=number, country=country, force_format="E164"
+                )
+                if formatted:
+                    keys.add(formatted)
+        return keys
+
+    def _conversion_find_duplicates(self):
+        """Existing partners matching each lead, best first.
+
+        One query per rule for the whole batch (email, phone, tax code, company
+        name), whatever the number of leads or candidates.
+
+        :return: {lead_id: [(partner, score, set of rule names)]}
+        """
+        Partner = self.env["res.partner"]
+        found = defaultdict(lambda: defaultdict(set))  # lead id -> partner id -> rules
+
+        emails = {lead.id: {lead.email_normalized} - {False} for lead in self}
+        phones = {lead.id: lead._conversion_phone_keys() for lead in self}
+        vats = {lead.id: {normalize_vat(lead.vat)} - {False} for lead in self}
+        names = {
+            lead.id: {normalize_company_name(lead.partner_name)} - {False}
+            for lead in self
+        }
+        rules = []
+        all_emails = set().union(*emails.values())
+        if all_emails:
+            partners = Partner.search_fetch(
+                [("email_normalized", "in", list(all_emails))], ["email_normalized"]
+            )
+            rules.append(
+                ("email", emails, {p.id: {p.email_normalized} for p in partners})
+            )
+        all_phones = set().union(*phones.values())
+        if all_phones:
+            partners = Partner.search_fetch(
+                [
+                    "|",
+                    ("phone_normalized", "in", list(all_phones)),
+                    ("mobile_normalized", "in", list(all_phones)),
+                ],
+                ["phone_normalized", "mobile_normalized"],
+            )
+            rules.append(
+                (
+                    "phone",
+                    phones,
+                    {
+                        p.id: {p.phone_normalized, p.mobile_normalized} - {False}
+                        for p in partners
+                    },
+                )
+            )
+        all_vats = set().union(*vats.values())
+        if all_vats:
+            rules.append(("vat", vats, self._conversion_search_vats(all_vats)))
+        all_names = set().union(*names.values())
+        if all_names:
+            rules.append(("name", names, self._conversion_search_names(all_names)))
+        for rule, keys_by_lead, keys_by_partner in rules:
+            index = defaultdict(set)
+            for partner_id, keys in keys_by_partner.items():
+                for key in keys:
+                    index[key].add(partner_id)
+            for lead_id, keys in keys_by_lead.items():
+                for key in keys:
+                    for partner_id in index.get(key, ()):
+                        found[lead_id][partner_id].add(rule)
+        for lead in self:
+            if lead.partner_id:
+                found[lead.id][lead.partner_id.id].add("partner")
+        partners = Partner.browse(
+            {pid for matches in found.values() for pid in matches}
+        )
+        partners.fetch(["company_id", "display_name"])
+        result = {}
+        for lead in self:
+            candidates = []
+            for partner_id, matched in found.get(lead.id, {}).items():
+                partner = Partner.browse(partner_id)
+                if partner.company_id and partner.company_id != lead.company_id:
+                    continue
+                score = sum(MATCH_SCORES[rule] for rule in matched)
+                candidates.append((partner, score, matched))
+            candidates.sort(key=lambda item: (-item[1], -item[0].id))
+            result[lead.id] = candidates
+        return result
+
+    def _conversion_search_vats(self, vats):
+        """{partner_id: {normalized vat}} for partners whose tax code matches."""
+        Partner = self.env["res.partner"]
+        normalized = SQL(
+            "upper(regexp_replace(%s, '[^[:alnum:]]', '', 'g'))",
+            SQL.identifier(Partner._table, "vat"),
+        )
+        query = Partner._search([("vat", "!=", False)])
+        query.add_where(SQL("%s IN %s", normalized, tuple(vats)))
+        rows = self.env.execute_query(
+            query.select(SQL.identifier(Partner._table, "id"), normalized)
+        )
+        return {partner_id: {vat} for partner_id, vat in rows}
+
+    def _conversion_search_names(self, names):
+        """{partner_id: {normalized name}} for companies whose name matches,
+        ignoring case, accents and repeated spaces."""
+        Partner = self.env["res.partner"]
+        normalized = SQL(
+            "trim(regexp_replace(lower(translate(%s, %s, %s)), '\\s+', ' ', 'g'))",
+            SQL.identifier(Partner._table, "name"),
+            ACCENTED,
+            UNACCENTED,
+        )
+        query = Partner._search([("is_company", "=", True)])
+        query.add_where(SQL("%s IN %s", normalized, tuple(names)))
+        rows = self.env.execute_query(
+            query.select(SQL.identifier(Partner._table, "id"), normalized)
+        )
+        return {partner_id: {name} for partner_id, name in rows}
