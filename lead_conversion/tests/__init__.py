@@ -1,2 +1,4 @@
 from . import test_install
 from . import test_conversion
+from . import test_duplicates
+from . import test_mass
