@@ -130,6 +130,13 @@ pg_as_owner() {
     if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+pg_running() {
+    local bin
+    bin=$(pg_bindir)
+    [ -n "$bin" ] && [ -f "$PG_DIR/data/PG_VERSION" ] &&
+        pg_as_owner "$bin/pg_ctl" -D "$PG_DIR/data" status >/dev/null 2>&1
+}
+
 pg_start() {
     [ -n "$DB_HOST" ] && return 0
     ensure_postgres
@@ -298,6 +305,10 @@ check_install_alone() {
 }
 
 cmd_test() {
+    # a private PostgreSQL started for the tests is stopped when they end
+    if [ -z "$DB_HOST" ] && ! pg_running; then
+        trap pg_stop EXIT
+    fi
     setup
     ensure_chromium
     cmd_lint
