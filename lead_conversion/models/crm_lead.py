@@ -137,7 +137,8 @@ class CrmLead(models.Model):
     def _conversion_lock(self):
         """Lock the leads for this transaction so that two users converting the
         same lead cannot both succeed; re-read what a concurrent conversion may
-        have changed."""
+        have changed. ``NO KEY UPDATE`` does not wait for transactions that
+        merely reference the leads (e.g. another wizard being opened)."""
         if not self:
             return
         self.flush_recordset()
@@ -145,7 +146,7 @@ class CrmLead(models.Model):
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
                     SQL(
-                        "SELECT id FROM crm_lead WHERE id IN %s FOR UPDATE NOWAIT",
+                        "SELECT id FROM crm_lead WHERE id IN %s FOR NO KEY UPDATE NOWAIT",
                         tuple(self.ids),
                     )
                 )

@@ -39,13 +39,6 @@ class LeadConversionCommon(TransactionCase):
             groups="sales_team.group_sale_salesman,base.group_partner_manager,"
             "crm.group_use_lead",
         )
-        cls.user_salesman_no_contact = mail_new_test_user(
-            cls.env,
-            login="lc_salesman_nc",
-            name="Phạm Văn Không",
-            email="salesman3@lc.example.com",
-            groups="sales_team.group_sale_salesman,crm.group_use_lead",
-        )
         cls.user_manager = mail_new_test_user(
             cls.env,
             login="lc_manager",
