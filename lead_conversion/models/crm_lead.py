@@ -146,7 +146,8 @@ class CrmLead(models.Model):
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
                     SQL(
-                        "SELECT id FROM crm_lead WHERE id IN %s FOR NO KEY UPDATE NOWAIT",
+                        "SELECT id FROM crm_lead WHERE id IN %s "
+                        "FOR NO KEY UPDATE NOWAIT",
                         tuple(self.ids),
                     )
                 )

@@ -1,7 +1,6 @@
+from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.exceptions import AccessError
 from odoo.tests import tagged, users
-
-from odoo.addons.mail.tests.common import mail_new_test_user
 
 from .common import LeadConversionCommon
 
