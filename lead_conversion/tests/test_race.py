@@ -28,7 +28,7 @@ class TestConversionRace(TransactionCase):
                     **QUALIFIED,
                 }
             )
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
         self.lead_id = lead.id
         self.wizard_ids = []
         admin = self.env.ref("base.user_admin").id
@@ -54,7 +54,7 @@ class TestConversionRace(TransactionCase):
             env["crm.lead.conversion"].browse(self.wizard_ids).unlink()
             lead.unlink()
             partners.unlink()
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
 
     def _convert(self, env):
         lead = env["crm.lead"].browse(self.lead_id)
