@@ -5,3 +5,4 @@ from . import test_mass
 from . import test_race
 from . import test_access
 from . import test_performance
+from . import test_ui

@@ -1,0 +1,48 @@
+from odoo.addons.mail.tests.common import mail_new_test_user
+from odoo.tests import HttpCase, tagged
+
+from .common import QUALIFIED
+
+
+@tagged("post_install", "-at_install")
+class TestConversionUi(HttpCase):
+    def test_convert_linking_suggested_duplicate(self):
+        """Open a qualified lead, Convert, link the suggested duplicate, land on
+        the opportunity with its history."""
+        self.env.company.country_id = self.env.ref("base.vn")
+        user = mail_new_test_user(
+            self.env,
+            login="lc_tour_salesman",
+            name="Bán Hàng Tour",
+            groups="sales_team.group_sale_salesman,crm.group_use_lead",
+        )
+        customer = self.env["res.partner"].create(
+            {"name": "CONG TY TNHH HOA SEN", "is_company": True, "phone": "0912888999"}
+        )
+        lead = self.env["crm.lead"].create(
+            {
+                "name": "Phần mềm cho Hoa Sen",
+                "type": "lead",
+                "partner_name": "Công ty TNHH Hoa Sen",
+                "contact_name": "Lý Thị Sen",
+                "phone": "+84 912 888 999",
+                "user_id": user.id,
+                **QUALIFIED,
+            }
+        )
+        lead.message_post(body="Khách gọi hỏi giá phần mềm.")
+        self.start_tour(
+            f"/odoo/action-crm.crm_lead_all_leads/{lead.id}",
+            "lead_conversion_link_duplicate",
+            login="lc_tour_salesman",
+        )
+        self.assertEqual(lead.type, "opportunity")
+        self.assertEqual(lead.converted_by_id, user)
+        self.assertEqual(lead.partner_id.parent_id, customer)
+        self.assertEqual(lead.partner_id.name, "Lý Thị Sen")
+        self.assertEqual(
+            self.env["res.partner"].search_count(
+                [("name", "ilike", "hoa sen"), ("is_company", "=", True)]
+            ),
+            1,
+        )
