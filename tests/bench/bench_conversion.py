@@ -1,0 +1,189 @@
+"""Benchmark of lead_conversion: mass conversion vs crm's own, and query counts.
+
+Called by ``tests/bench/run.py`` as ``run(env, report)``; runs standalone too:
+
+    python tests/bench/bench_conversion.py --config .run/odoo.conf --database DB
+
+Everything it creates is rolled back at the end.
+"""
+
+import argparse
+import sys
+import time
+
+LEADS = 1000
+TIME_BOUND = 1.2  # our mass conversion vs crm's, same leads, same run
+QUERIES_PER_LEAD_BOUND = 10  # extra queries per extra lead (1 vs 20 leads)
+
+
+_BATCHES = ["warmcrm", "warmours", "crm1", "ours1", "ours2", "crm2", "q1", "q20"]
+
+
+def _leads(env, count, tag):
+    """Fresh qualified leads with a company name, a contact and an email; the
+    same shape for every converter."""
+    return (
+        env["crm.lead"]
+        .with_context(tracking_disable=True)
+        .create(
+            [
+                {
+                    "name": f"Bench {tag} {index}",
+                    "type": "lead",
+                    "partner_name": f"Công ty {tag} số {index}",
+                    "contact_name": f"Người liên hệ {tag} {index}",
+                    "email_from": f"lienhe{index}@{tag}.bench.vn",
+                    "phone": f"09{_BATCHES.index(tag):02d}{index:06d}",
+                    "street": f"{index} Lê Lợi",
+                    "city": "Hà Nội",
+                    "country_id": env.ref("base.vn").id,
+                    "bant_budget": "yes",
+                    "bant_authority": "decision_maker",
+                    "bant_need": "identified",
+                }
+                for index in range(count)
+            ]
+        )
+        .with_context(tracking_disable=False)
+    )
+
+
+def _convert_ours(env, leads):
+    wizard = (
+        env["crm.lead.conversion"]
+        .with_context(active_model="crm.lead", active_ids=leads.ids)
+        .create(
+            {
+                "customer_action": "create",
+                "create_company": True,
+                "create_contact": True,
+            }
+        )
+    )
+    wizard.action_convert()
+    env.flush_all()
+
+
+def _convert_crm(env, leads):
+    wizard = (
+        env["crm.lead2opportunity.partner.mass"]
+        .with_context(
+            active_model="crm.lead", active_ids=leads.ids, active_id=leads.ids[0]
+        )
+        .create({"name": "convert", "action": "create", "deduplicate": False})
+    )
+    wizard.action_mass_convert()
+    env.flush_all()
+
+
+def _timed(env, convert, leads):
+    env.flush_all()
+    env.invalidate_all()
+    start = time.perf_counter()
+    convert(env, leads)
+    return time.perf_counter() - start
+
+
+def _queries(env, leads):
+    env.flush_all()
+    env.invalidate_all()
+    start = env.cr.sql_log_count
+    _convert_ours(env, leads)
+    return env.cr.sql_log_count - start
+
+
+def measure(env, count=LEADS):
+    """Run the measures; return a list of (name, value, unit, bound, ok)."""
+    env = env(user=env.ref("base.user_admin").id)
+    env.company.country_id = env.company.country_id or env.ref("base.vn")
+    # warm the caches of both converters on a few leads
+    _convert_crm(env, _leads(env, 5, "warmcrm"))
+    _convert_ours(env, _leads(env, 5, "warmours"))
+    # same leads shape, crm first then ours, then once more in the other order
+    crm_times, our_times = [], []
+    half = count // 2
+    crm_times.append(_timed(env, _convert_crm, _leads(env, half, "crm1")))
+    our_times.append(_timed(env, _convert_ours, _leads(env, half, "ours1")))
+    our_times.append(_timed(env, _convert_ours, _leads(env, count - half, "ours2")))
+    crm_times.append(_timed(env, _convert_crm, _leads(env, count - half, "crm2")))
+    crm_time, our_time = sum(crm_times), sum(our_times)
+    ratio = our_time / crm_time
+    queries_1 = _queries(env, _leads(env, 1, "q1"))
+    queries_20 = _queries(env, _leads(env, 20, "q20"))
+    per_lead = (queries_20 - queries_1) / 19
+    return [
+        (
+            f"conversion: crm mass convert of {count} leads",
+            round(crm_time, 2),
+            "s",
+            None,
+            True,
+        ),
+        (
+            f"conversion: lead_conversion mass convert of {count} leads "
+            "(company + contact + opportunity)",
+            round(our_time, 2),
+            "s",
+            None,
+            True,
+        ),
+        (
+            "conversion: time vs crm's mass convert",
+            round(ratio, 2),
+            "x",
+            TIME_BOUND,
+            ratio <= TIME_BOUND,
+        ),
+        ("conversion: queries converting 1 lead", queries_1, "queries", None, True),
+        ("conversion: queries converting 20 leads", queries_20, "queries", None, True),
+        (
+            "conversion: extra queries per extra lead",
+            round(per_lead, 1),
+            "queries/lead",
+            QUERIES_PER_LEAD_BOUND,
+            per_lead <= QUERIES_PER_LEAD_BOUND,
+        ),
+    ]
+
+
+def run(env, report):
+    """Entry point of tests/bench/run.py: measure, report each figure, roll
+    back what the benchmark created."""
+    env.cr.execute("SAVEPOINT bench_conversion")
+    try:
+        results = measure(env)
+    finally:
+        env.invalidate_all(flush=False)
+        env.cr.execute("ROLLBACK TO SAVEPOINT bench_conversion")
+        env.registry.clear_cache()
+    for name, value, unit, bound, ok in results:
+        report(name, value, unit=unit, bound=bound, ok=ok)
+    return all(ok for *__, ok in results)
+
+
+def _print_report(name, value, unit="", bound=None, ok=True):
+    limit = f" (bound {bound}{unit})" if bound is not None else ""
+    status = "ok" if ok else "OVER BOUND"
+    print(f"{name}: {value} {unit}{limit} {status}")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", required=True)
+    parser.add_argument("--database", required=True)
+    args = parser.parse_args(argv)
+
+    import odoo  # noqa: PLC0415 - standalone use only
+    from odoo.tools import config  # noqa: PLC0415
+
+    config.parse_config(["-c", args.config, "-d", args.database])
+    registry = odoo.modules.registry.Registry(args.database)
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        ok = run(env, _print_report)
+        cr.rollback()
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
