@@ -9,9 +9,20 @@
     "license": "LGPL-3",
     "depends": ["crm"],
     "data": [
+        "security/lead_scoring_security.xml",
         "security/ir.model.access.csv",
+        "data/ir_cron_data.xml",
+        "data/crm_lead_scoring_rule_data.xml",
+        "views/crm_lead_scoring_rule_views.xml",
+        "views/crm_lead_views.xml",
         "views/crm_team_views.xml",
+        "views/menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "lead_scoring/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
     "application": False,
 }

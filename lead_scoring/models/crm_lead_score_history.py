@@ -1,0 +1,16 @@
+from odoo import fields, models
+
+
+class CrmLeadScoreHistory(models.Model):
+    _name = "crm.lead.score.history"
+    _description = "Lead Score History"
+    _order = "date desc, id desc"
+    _log_access = False
+
+    lead_id = fields.Many2one(
+        "crm.lead", string="Lead", required=True, index=True, ondelete="cascade"
+    )
+    date = fields.Datetime(required=True, default=fields.Datetime.now)
+    old_score = fields.Integer(string="Old Score")
+    new_score = fields.Integer(string="New Score")
+    company_id = fields.Many2one(related="lead_id.company_id")

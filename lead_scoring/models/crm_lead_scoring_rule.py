@@ -1,0 +1,182 @@
+import logging
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.osv import expression
+from odoo.tools.safe_eval import datetime, safe_eval, time
+
+_logger = logging.getLogger(__name__)
+
+#: fields of a rule that change which leads it scores and by how much
+SCORING_FIELDS = {"points", "domain", "active", "company_id"}
+
+
+class CrmLeadScoringRule(models.Model):
+    _name = "crm.lead.scoring.rule"
+    _description = "Lead Scoring Rule"
+    _order = "sequence, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    points = fields.Integer(
+        required=True,
+        default=1,
+        help="Points added to the score of every lead matching the domain "
+        "(negative to remove points), between -1000 and 1000.",
+    )
+    domain = fields.Char(
+        required=True,
+        default="[]",
+        help="Leads and opportunities matching this domain receive the points.",
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        string="Company",
+        index=True,
+        default=lambda self: self.env.company,
+        help="Leave empty to score the leads of every company.",
+    )
+    lead_count = fields.Integer(
+        string="Matching Leads",
+        compute="_compute_lead_count",
+        help="Number of active, not won leads and opportunities matching the rule now.",
+    )
+    error_message = fields.Text(
+        string="Error",
+        readonly=True,
+        copy=False,
+        help="Why the rule was skipped at the last score computation.",
+    )
+
+    _sql_constraints = [
+        (
+            "points_range",
+            "CHECK(points >= -1000 AND points <= 1000)",
+            "The points of a scoring rule must be between -1000 and 1000.",
+        ),
+    ]
+
+    @api.depends("domain", "company_id", "active")
+    def _compute_lead_count(self):
+        Lead = self.env["crm.lead"]
+        for rule in self:
+            try:
+                domain = rule._get_lead_domain()
+                rule.lead_count = Lead.search_count(domain)
+            except Exception:  # noqa: BLE001 - a broken rule matches nothing
+                rule.lead_count = 0
+
+    @api.constrains("domain")
+    def _check_domain(self):
+        for rule in self:
+            error = rule._get_domain_error()
+            if error:
+                raise ValidationError(
+                    self.env._(
+                        "The domain of the scoring rule %(rule)s is invalid: %(error)s",
+                        rule=rule.name,
+                        error=error,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        rules = super().create(vals_list)
+        rules._recompute_affected_leads(
+            rules.company_id, any_global=rules.filtered(lambda r: not r.company_id)
+        )
+        return rules
+
+    def write(self, vals):
+        if not SCORING_FIELDS.intersection(vals):
+            return super().write(vals)
+        companies_before = self.company_id
+        global_before = self.filtered(lambda rule: not rule.company_id)
+        res = super().write(vals)
+        global_after = self.filtered(lambda rule: not rule.company_id)
+        self._recompute_affected_leads(
+            companies_before | self.company_id, any_global=global_before or global_after
+        )
+        return res
+
+    def unlink(self):
+        companies = self.company_id
+        any_global = self.filtered(lambda rule: not rule.company_id)
+        res = super().unlink()
+        self.env["crm.lead.scoring.rule"]._recompute_affected_leads(
+            companies, any_global=any_global
+        )
+        return res
+
+    def action_preview_leads(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Leads matching %(rule)s", rule=self.name),
+            "res_model": "crm.lead",
+            "view_mode": "list,kanban,form",
+            "views": [(False, "list"), (False, "kanban"), (False, "form")],
+            "domain": self._get_lead_domain(),
+        }
+
+    def _get_eval_context(self):
+        """Values a domain may use, e.g. for rules relative to today:
+        ``[('create_date', '<', (context_today() - relativedelta(days=30))
+        .strftime('%Y-%m-%d'))]``."""
+        return {
+            "datetime": datetime,
+            "time": time,
+            "relativedelta": relativedelta,
+            "context_today": lambda: fields.Date.context_today(self),
+            "uid": self.env.uid,
+        }
+
+    def _parse_domain(self):
+        """Return the rule's domain as a list; raise on bad syntax."""
+        self.ensure_one()
+        domain = safe_eval(
+            (self.domain or "[]").strip() or "[]", self._get_eval_context()
+        )
+        if not isinstance(domain, list | tuple):
+            raise ValueError(self.env._("a domain must be a list of conditions"))
+        return list(domain)
+
+    def _get_domain_error(self):
+        """Return a message naming what is wrong with the domain, or False."""
+        self.ensure_one()
+        try:
+            domain = self._parse_domain()
+        except Exception as e:  # noqa: BLE001 - any parsing error is reported
+            return self.env._("syntax error (%(error)s)", error=e)
+        try:
+            self.env["crm.lead"].sudo()._search(domain)
+        except Exception as e:  # noqa: BLE001 - unknown field, bad operator, ...
+            return str(e)
+        return False
+
+    def _get_lead_domain(self):
+        """Domain of the leads this rule scores now (its domain, its company,
+        active and not won)."""
+        self.ensure_one()
+        return expression.AND(
+            [
+                self._parse_domain(),
+                self.env["crm.lead"]._get_scoring_scope_domain(),
+                [("company_id", "=", self.company_id.id)] if self.company_id else [],
+            ]
+        )
+
+    def _recompute_affected_leads(self, companies, any_global=False):
+        """Recompute the scores of the leads the given rules may touch: every
+        lead when a company-less rule is involved, else the companies' leads."""
+        Lead = self.env["crm.lead"].sudo()
+        if any_global:
+            Lead._recompute_lead_scores()
+        elif companies:
+            Lead._recompute_lead_scores(
+                scope_domain=[("company_id", "in", companies.ids)]
+            )
