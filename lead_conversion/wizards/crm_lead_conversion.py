@@ -34,7 +34,8 @@ class CrmLeadConversion(models.TransientModel):
         string="Leads",
         context={"active_test": False},
     )
-    lead_count = fields.Integer(compute="_compute_lead_count")
+    lead_count = fields.Integer(compute="_compute_lead_summary")
+    company_id = fields.Many2one("res.company", compute="_compute_lead_summary")
     create_opportunity = fields.Boolean(
         string="Create an Opportunity",
         default=True,
@@ -74,6 +75,7 @@ class CrmLeadConversion(models.TransientModel):
         compute="_compute_partner_id",
         store=True,
         readonly=False,
+        domain="['|', ('company_id', '=', False), ('company_id', '=', company_id)]",
         help="The customer the leads are linked to. Left empty when converting "
         "several leads, each lead is linked to its own best match.",
     )
@@ -122,9 +124,10 @@ class CrmLeadConversion(models.TransientModel):
     qualification_warning = fields.Text(compute="_compute_qualification_warning")
 
     @api.depends("lead_ids")
-    def _compute_lead_count(self):
+    def _compute_lead_summary(self):
         for wizard in self:
             wizard.lead_count = len(wizard.lead_ids)
+            wizard.company_id = wizard.lead_ids.company_id[:1]
 
     @api.depends("lead_ids")
     def _compute_customer_action(self):
