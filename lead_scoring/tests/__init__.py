@@ -1,1 +1,6 @@
 from . import test_install
+from . import test_scoring
+from . import test_rule
+from . import test_assignment
+from . import test_access
+from . import test_performance
