@@ -78,13 +78,9 @@ class CrmLead(models.Model):
     # ------------------------------------------------------------
 
     def _convert_opportunity_data(self, customer, team_id=False):
-        """Record who converted the lead (for every conversion, crm's own too)
-        and the values the conversion wizard prepared for this lead."""
+        """Record who converted the lead, for every conversion (crm's own too)."""
         values = super()._convert_opportunity_data(customer, team_id=team_id)
         values["converted_by_id"] = self.env.uid
-        values.update(
-            self.env.context.get("lead_conversion_values", {}).get(self.id, {})
-        )
         return values
 
     def _prepare_customer_values(self, partner_name, is_company=False, parent_id=False):
@@ -161,6 +157,29 @@ class CrmLead(models.Model):
         self.invalidate_recordset(
             ["type", "active", "date_conversion", "converted_by_id", "partner_id"]
         )
+
+    def _conversion_record_partners(self, partners_by_lead):
+        """Add the customers created or linked to ``conversion_partner_ids``,
+        in one statement for the whole batch.
+
+        :param partners_by_lead: {lead_id: res.partner recordset}
+        """
+        pairs = [
+            (lead_id, partner_id)
+            for lead_id, partners in partners_by_lead.items()
+            for partner_id in partners.ids
+        ]
+        if not pairs:
+            return
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO crm_lead_conversion_partner_rel (lead_id, partner_id) "
+                "SELECT * FROM unnest(%s::int[], %s::int[]) ON CONFLICT DO NOTHING",
+                [lead_id for lead_id, __ in pairs],
+                [partner_id for __, partner_id in pairs],
+            )
+        )
+        self.browse(partners_by_lead).invalidate_recordset(["conversion_partner_ids"])
 
     def _conversion_phone_keys(self):
         """Phone numbers of the lead in E.164 form (crm's sanitized phone plus

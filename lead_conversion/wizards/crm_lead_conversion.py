@@ -229,21 +229,16 @@ class CrmLeadConversion(models.TransientModel):
         candidates = leads._conversion_find_duplicates()
         self._check_no_hidden_duplicate(candidates)
         customers = self._convert_customers(leads, candidates)
-        lead_values = {
-            lead.id: {
-                "conversion_partner_ids": [Command.set(customers[lead.id][1].ids)],
-            }
-            for lead in leads
-        }
         if self.create_opportunity:
             for partner, group in leads.grouped(
                 lambda lead: customers[lead.id][0]
             ).items():
-                group.with_context(
-                    lead_conversion_values=lead_values
-                ).convert_opportunity(partner)
+                group.convert_opportunity(partner)
         else:
             self._convert_keep_leads(leads, customers)
+        leads._conversion_record_partners(
+            {lead_id: linked for lead_id, (__, linked, __) in customers.items()}
+        )
         user_ids = (self.user_ids or self.user_id).ids
         if user_ids or self.team_id:
             leads._handle_salesmen_assignment(
@@ -442,14 +437,11 @@ class CrmLeadConversion(models.TransientModel):
         linked to its customer, and leaves the open leads."""
         status = self.env.ref("lead_management.lead_status_customer")
         now = self.env.cr.now()
-        for (partner, linked, __), group in leads.grouped(
-            lambda lead: customers[lead.id]
-        ).items():
+        for partner, group in leads.grouped(lambda lead: customers[lead.id][0]).items():
             values = {
                 "lead_status_id": status.id,
                 "date_conversion": now,
                 "converted_by_id": self.env.uid,
-                "conversion_partner_ids": [Command.set(linked.ids)],
             }
             if partner:
                 values["partner_id"] = partner.id
