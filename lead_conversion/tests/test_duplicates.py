@@ -157,6 +157,24 @@ class TestDuplicates(LeadConversionCommon):
         self.assertEqual(self.env["res.partner"].search_count([]), partner_count)
         self.assertEqual(lead.type, "lead")
 
+    @users("lc_salesman")
+    def test_no_hidden_duplicate_contact_when_linking(self):
+        company = self.env["res.partner"].create(
+            {"name": "Công ty Liên Kết", "is_company": True}
+        )
+        lead = self._lead(
+            email_from="lienket@khachhang.vn",
+            phone=False,
+            vat=False,
+            partner_name=False,
+        ).with_env(self.env)
+        wizard = self._wizard(lead, customer_action="link", partner_id=company.id)
+        self.assertTrue(wizard.create_contact)
+        self.env["res.partner"].create({"name": "Mới", "email": "lienket@khachhang.vn"})
+        with self.assertRaisesRegex(UserError, "were not shown"):
+            wizard.action_convert()
+        self.assertEqual(lead.type, "lead")
+
     def test_query_count_independent_of_candidates(self):
         """One query per rule for the whole batch, however many leads and
         candidates."""

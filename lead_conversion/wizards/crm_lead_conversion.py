@@ -204,6 +204,14 @@ class CrmLeadConversion(models.TransientModel):
                 else False
             )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        wizards = super().create(vals_list)
+        # the candidates are those of the moment the wizard opens: a customer
+        # appearing later was never shown to the user
+        wizards.flush_recordset(["duplicate_partner_ids"])
+        return wizards
+
     # ------------------------------------------------------------
     # ACTIONS
     # ------------------------------------------------------------
@@ -307,7 +315,10 @@ class CrmLeadConversion(models.TransientModel):
     def _check_no_hidden_duplicate(self, candidates):
         """Never create a customer duplicating an exact email or phone match
         the user has not seen in the wizard."""
-        if self.customer_action != "create":
+        creates = self.customer_action == "create" or (
+            self.customer_action == "link" and self.create_contact
+        )
+        if not creates:
             return
         shown = self.duplicate_partner_ids
         hidden = self.env["res.partner"]
