@@ -330,9 +330,8 @@ class CrmLeadConversion(models.TransientModel):
             raise UserError(
                 self.env._(
                     "Nothing was converted. These customers have the same email or "
-                    "phone as the leads and were not shown when you chose to create "
-                    "a new customer; review them and link the leads instead:\n"
-                    "%(partners)s",
+                    "phone as the leads but were not shown when you opened the "
+                    "conversion; open it again to review them:\n%(partners)s",
                     partners="\n".join(f"- {name}" for name in hidden.mapped("name")),
                 )
             )
