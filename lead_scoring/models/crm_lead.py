@@ -1,14 +1,11 @@
 import logging
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.osv import expression
 from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
-#: leads are scored by batches of this many ids (one SQL statement per rule
-#: per batch)
-SCORE_BATCH_SIZE = 50000
 #: fields written by the scoring itself, which never trigger a new scoring
 SCORE_FIELDS = {"lead_score", "score_rule_ids", "score_date", "score_history_ids"}
 
@@ -57,9 +54,9 @@ class CrmLead(models.Model):
     def write(self, vals):
         res = super().write(vals)
         if (
-            set(vals) - SCORE_FIELDS
+            self.ids
             and not self.env.context.get("lead_scoring_no_recompute")
-            and self.ids
+            and self._is_scoring_write(vals)
         ):
             self.sudo()._score_leads()
         return res
@@ -120,6 +117,50 @@ class CrmLead(models.Model):
             ("stage_id.is_won", "=", False),
         ]
 
+    @api.model
+    def _is_scoring_write(self, vals):
+        """Whether writing ``vals`` may change a score."""
+        trigger_fields = self._get_scoring_trigger_fields()
+        return trigger_fields is None or not trigger_fields.isdisjoint(vals)
+
+    @api.model
+    @tools.ormcache()
+    def _get_scoring_trigger_fields(self):
+        """Names of the lead fields whose writes may change a score: the
+        fields the active rules and the scope use, and what they depend on;
+        None when any write may (a rule searches a non-stored field)."""
+        names = {"active", "stage_id", "company_id"}
+        rules = (
+            self.env["crm.lead.scoring.rule"]
+            .sudo()
+            .with_context(active_test=True)
+            .search([])
+        )
+        for rule in rules:
+            try:
+                domain = rule._parse_domain()
+            except Exception:  # noqa: BLE001 - skipped at scoring time as well
+                continue
+            for leaf in domain:
+                if isinstance(leaf, list | tuple) and len(leaf) == 3:
+                    names.add(str(leaf[0]).split(".", 1)[0])
+        todo, result = list(names), set()
+        while todo:
+            name = todo.pop()
+            if name in result:
+                continue
+            result.add(name)
+            field = self._fields.get(name)
+            if field is None:
+                continue
+            if not field.store:
+                return None
+            if field.compute:
+                todo.extend(
+                    path.split(".", 1)[0] for path in self.pool.field_depends[field]
+                )
+        return frozenset(result)
+
     def _score_leads(self):
         """Recompute the scores of the leads in self."""
         if self:
@@ -128,26 +169,20 @@ class CrmLead(models.Model):
     @api.model
     def _recompute_lead_scores(self, scope_domain=None):
         """Recompute the scores of the active, not won leads matching
-        ``scope_domain`` (all of them when not given), set-based: per batch of
-        leads one statement per rule, one cleanup statement and one statement
-        updating the scores and writing the history of the changed ones.
-
-        :return: number of leads scored
-        """
+        ``scope_domain`` (all of them when not given), set-based: one SQL
+        statement computes the matches of every rule, updates the matched
+        rules, the scores and writes the history of the changed scores."""
         Lead = self.sudo().with_context(active_test=False)
         self.env.flush_all()
-        scope = expression.AND([scope_domain or [], self._get_scoring_scope_domain()])
         rules = Lead._get_scoring_rules()
-        self.env.cr.execute(Lead._search(scope, order="id").select())
-        lead_ids = [row[0] for row in self.env.cr.fetchall()]
-        for start in range(0, len(lead_ids), SCORE_BATCH_SIZE):
-            Lead._score_batch(lead_ids[start : start + SCORE_BATCH_SIZE], rules)
-        if lead_ids:
-            self.env["crm.lead"].invalidate_model(
-                ["lead_score", "score_date", "score_rule_ids", "score_history_ids"]
-            )
-            self.env["crm.lead.score.history"].invalidate_model()
-        return len(lead_ids)
+        scope = Lead._search(
+            expression.AND([scope_domain or [], self._get_scoring_scope_domain()])
+        )
+        Lead._score_scope(scope.subselect(), rules)
+        self.env["crm.lead"].invalidate_model(
+            ["lead_score", "score_date", "score_rule_ids", "score_history_ids"]
+        )
+        self.env["crm.lead.score.history"].invalidate_model()
 
     @api.model
     def _get_scoring_rules(self):
@@ -185,60 +220,64 @@ class CrmLead(models.Model):
         return result
 
     @api.model
-    def _score_batch(self, lead_ids, rules):
-        """Score the leads ``lead_ids`` (active, not won) with ``rules``."""
-        cr = self.env.cr
+    def _score_scope(self, scope, rules):
+        """Score the leads selected by the SQL ``scope`` with ``rules`` (as
+        given by ``_get_scoring_rules``), in one statement."""
+        matches = []
         for rule, domain in rules:
             query = self._search(domain)
             query.add_where(
-                SQL("%s = ANY(%s)", SQL.identifier(query.table, "id"), lead_ids)
+                SQL("%s IN (SELECT id FROM scope)", SQL.identifier(query.table, "id"))
             )
-            cr.execute(
+            matches.append(
                 SQL(
-                    """
-                    WITH matched AS (%(matched)s),
-                    removed AS (
-                        DELETE FROM crm_lead_scoring_rule_rel rel
-                         WHERE rel.rule_id = %(rule)s
-                           AND rel.lead_id = ANY(%(leads)s)
-                           AND rel.lead_id NOT IN (SELECT id FROM matched)
-                    )
-                    INSERT INTO crm_lead_scoring_rule_rel (lead_id, rule_id)
-                    SELECT m.id, %(rule)s FROM matched m
-                     WHERE NOT EXISTS (
-                        SELECT 1 FROM crm_lead_scoring_rule_rel rel
-                         WHERE rel.lead_id = m.id AND rel.rule_id = %(rule)s)
-                    ON CONFLICT DO NOTHING
-                    """,
-                    matched=query.subselect(),
-                    rule=rule.id,
-                    leads=lead_ids,
+                    "(%s)",
+                    query.select(
+                        SQL("%s AS lead_id", SQL.identifier(query.table, "id")),
+                        SQL("%s AS rule_id", rule.id),
+                        SQL("%s AS points", rule.points),
+                    ),
                 )
             )
-        # matches of rules archived, deleted or skipped
-        cr.execute(
+        if not matches:
+            matches = [
+                SQL(
+                    "SELECT NULL::int AS lead_id, NULL::int AS rule_id, 0 AS points "
+                    "WHERE FALSE"
+                )
+            ]
+        now = self.env.cr.now()
+        self.env.cr.execute(
             SQL(
                 """
-                DELETE FROM crm_lead_scoring_rule_rel
-                 WHERE lead_id = ANY(%s) AND rule_id <> ALL(%s)
-                """,
-                lead_ids,
-                [rule.id for rule, _domain in rules] or [0],
-            )
-        )
-        now = cr.now()
-        cr.execute(
-            SQL(
-                """
-                WITH totals AS (
+                WITH scope AS MATERIALIZED (%(scope)s),
+                matched AS MATERIALIZED (%(matches)s),
+                removed AS (
+                    DELETE FROM crm_lead_scoring_rule_rel rel
+                     WHERE rel.lead_id IN (SELECT id FROM scope)
+                       AND NOT EXISTS (
+                           SELECT 1 FROM matched m
+                            WHERE m.lead_id = rel.lead_id AND m.rule_id = rel.rule_id)
+                ),
+                added AS (
+                    INSERT INTO crm_lead_scoring_rule_rel (lead_id, rule_id)
+                    SELECT m.lead_id, m.rule_id FROM matched m
+                     WHERE NOT EXISTS (
+                           SELECT 1 FROM crm_lead_scoring_rule_rel rel
+                            WHERE rel.lead_id = m.lead_id AND rel.rule_id = m.rule_id)
+                    ON CONFLICT DO NOTHING
+                ),
+                totals AS (
                     SELECT lead.id, lead.lead_score AS old_score,
-                           COALESCE(SUM(rule.points), 0) AS new_score
+                           COALESCE(t.total, 0) AS new_score
                       FROM crm_lead lead
-                      LEFT JOIN crm_lead_scoring_rule_rel rel ON rel.lead_id = lead.id
-                      LEFT JOIN crm_lead_scoring_rule rule ON rule.id = rel.rule_id
-                     WHERE lead.id = ANY(%(leads)s)
-                     GROUP BY lead.id
-                ), changed AS (
+                      JOIN scope ON scope.id = lead.id
+                      LEFT JOIN (
+                           SELECT lead_id, SUM(points) AS total
+                             FROM matched GROUP BY lead_id
+                      ) t ON t.lead_id = lead.id
+                ),
+                changed AS (
                     UPDATE crm_lead lead
                        SET lead_score = totals.new_score, score_date = %(now)s
                       FROM totals
@@ -249,7 +288,8 @@ class CrmLead(models.Model):
                 INSERT INTO crm_lead_score_history (lead_id, date, old_score, new_score)
                 SELECT id, %(now)s, COALESCE(old_score, 0), new_score FROM changed
                 """,
-                leads=lead_ids,
+                scope=scope,
+                matches=SQL(" UNION ALL ").join(matches),
                 now=now,
             )
         )

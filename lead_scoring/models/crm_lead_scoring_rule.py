@@ -173,6 +173,9 @@ class CrmLeadScoringRule(models.Model):
     def _recompute_affected_leads(self, companies, any_global=False):
         """Recompute the scores of the leads the given rules may touch: every
         lead when a company-less rule is involved, else the companies' leads."""
+        self.env.registry.clear_cache()  # fields that trigger a scoring
+        if self.env.context.get("lead_scoring_no_recompute"):
+            return
         Lead = self.env["crm.lead"].sudo()
         if any_global:
             Lead._recompute_lead_scores()

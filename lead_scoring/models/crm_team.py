@@ -50,7 +50,10 @@ class CrmTeam(models.Model):
         """Allocate to each team only the leads whose score reaches its
         minimum, the highest scores first."""
         field = self._fields["assignment_domain"]
-        teams = self.with_context(lead_scoring_allocation=True)
+        # leads are rescored once at the end instead of at each write
+        teams = self.with_context(
+            lead_scoring_allocation=True, lead_scoring_no_recompute=True
+        )
         try:
             # crm searches each team's leads with its assignment domain: give
             # it the domain with the minimum score added (in cache only)
@@ -62,11 +65,16 @@ class CrmTeam(models.Model):
                     ]
                 )
                 self.env.cache.set(team, field, repr(domain))
-            return super(CrmTeam, teams)._allocate_leads(
+            teams_data = super(CrmTeam, teams)._allocate_leads(
                 creation_delta_days=creation_delta_days
             )
         finally:
             self.invalidate_recordset(["assignment_domain"])
+        lead_ids = set()
+        for data in teams_data.values():
+            lead_ids.update(data["assigned"], data["merged"])
+        self.env["crm.lead"].browse(lead_ids).exists().sudo()._score_leads()
+        return teams_data
 
     def _get_lead_to_assign_domain(self):
         # salespersons only receive their team's leads reaching its minimum
@@ -90,8 +98,15 @@ class CrmTeam(models.Model):
         """Assign the highest scores first, convert them or not as the team
         says, and notify each salesperson once with the leads received."""
         result = super(
-            CrmTeam, self.with_context(lead_scoring_assignment=True)
+            CrmTeam,
+            self.with_context(
+                lead_scoring_assignment=True, lead_scoring_no_recompute=True
+            ),
         )._assign_and_convert_leads(force_quota=force_quota)
+        assigned = self.env["crm.lead"].union(
+            *(data["assigned"] for data in result.values())
+        )
+        assigned.with_env(self.env).sudo()._score_leads()
         leads_by_user = {}
         for member, data in result.items():
             if data["assigned"]:

@@ -4,3 +4,4 @@ from . import test_rule
 from . import test_assignment
 from . import test_access
 from . import test_performance
+from . import test_ui

@@ -1,0 +1,75 @@
+import { registry } from "@web/core/registry";
+
+registry.category("web_tour.tours").add("lead_scoring_rule_tour", {
+    url: "/odoo/action-lead_scoring.crm_lead_scoring_rule_action?debug=1",
+    steps: () => [
+        {
+            trigger: ".o_list_button_add",
+            content: "Create a scoring rule",
+            run: "click",
+        },
+        {
+            trigger: ".o_field_widget[name=name] input",
+            content: "Name the rule",
+            run: "edit Tour scoring rule",
+        },
+        {
+            trigger: ".o_field_widget[name=points] input",
+            content: "Give it points",
+            run: "edit 42",
+        },
+        {
+            trigger: ".o_field_widget[name=domain] textarea",
+            content: "Write the domain in the domain editor",
+            run: 'edit [("name", "ilike", "Tour scoring lead")]',
+        },
+        {
+            trigger: ".o_field_widget[name=name] input",
+            content: "Leave the code editor to apply the domain",
+            run: "click",
+        },
+        {
+            trigger: ".o_field_widget[name=domain] .o_tree_editor_condition",
+            content: "The domain editor shows the condition",
+        },
+        {
+            trigger: "button[name=action_preview_leads] .o_stat_value:contains(/^1$/)",
+            content: "The rule counts its matching leads before saving",
+        },
+        {
+            trigger: ".o_form_button_save",
+            content: "Save the rule",
+            run: "click",
+        },
+        {
+            trigger: ".o_form_saved, .o_form_status_indicator:not(:has(.o_form_button_save:visible))",
+        },
+        {
+            trigger: "button[name=action_preview_leads] .o_stat_value:contains(/^1$/)",
+            content: "The saved rule matches one lead",
+        },
+        {
+            trigger: "button[name=action_preview_leads]",
+            content: "Preview the matching leads",
+            run: "click",
+        },
+        {
+            trigger: ".o_data_row:contains(Tour scoring lead) .o_data_cell[name=name]",
+            content: "Open the lead",
+            run: "click",
+        },
+        {
+            trigger: ".o_lead_score_button .o_stat_value:contains(42)",
+            content: "The score is in the lead's header",
+        },
+        {
+            trigger: ".o_notebook .nav-link:contains(Score)",
+            content: "Open the Score tab",
+            run: "click",
+        },
+        {
+            trigger: ".o_lead_score_rules .o_data_row:contains(Tour scoring rule):contains(42)",
+            content: "The breakdown lists the rule and its points",
+        },
+    ],
+});
