@@ -46,3 +46,39 @@ class TestConversionUi(HttpCase):
             ),
             1,
         )
+
+    def test_mass_convert_from_the_list(self):
+        """Select leads in the list, Actions > Convert, all become opportunities
+        with their customers."""
+        self.env.company.country_id = self.env.ref("base.vn")
+        user = mail_new_test_user(
+            self.env,
+            login="lc_tour_mass",
+            name="Bán Hàng Loạt",
+            groups="sales_team.group_sale_salesman,crm.group_use_lead",
+        )
+        leads = self.env["crm.lead"].create(
+            [
+                {
+                    "name": f"Hàng loạt {letter}",
+                    "type": "lead",
+                    "partner_name": f"Công ty Hàng loạt {letter}",
+                    "contact_name": f"Người {letter}",
+                    "email_from": f"hangloat{letter.lower()}@tour.vn",
+                    "user_id": user.id,
+                    **QUALIFIED,
+                }
+                for letter in "AB"
+            ]
+        )
+        self.start_tour(
+            "/odoo/action-crm.crm_lead_all_leads",
+            "lead_conversion_mass",
+            login="lc_tour_mass",
+        )
+        self.assertEqual(leads.mapped("type"), ["opportunity", "opportunity"])
+        self.assertEqual(
+            leads.mapped("partner_id.parent_id.name"),
+            ["Công ty Hàng loạt A", "Công ty Hàng loạt B"],
+        )
+        self.assertEqual(leads.converted_by_id, user)

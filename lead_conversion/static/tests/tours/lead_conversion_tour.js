@@ -43,3 +43,48 @@ registry.category("web_tour.tours").add("lead_conversion_link_duplicate", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("lead_conversion_mass", {
+    steps: () => [
+        {
+            trigger: ".o_list_view .o_data_row:contains(Hàng loạt A) .o_list_record_selector input",
+            content: "Select the first lead",
+            run: "click",
+        },
+        {
+            trigger: ".o_list_view .o_data_row:contains(Hàng loạt B) .o_list_record_selector input",
+            content: "Select the second lead",
+            run: "click",
+        },
+        {
+            trigger: ".o_control_panel .o_cp_action_menus button",
+            content: "Open the actions",
+            run: "click",
+        },
+        {
+            trigger: ".o-dropdown--menu .o-dropdown-item:contains(Convert)",
+            content: "Convert the selected leads",
+            run: "click",
+        },
+        {
+            trigger: ".modal .o_field_widget[name=lead_ids] .o_data_row:contains(Hàng loạt B)",
+            content: "The wizard lists the selected leads",
+        },
+        {
+            trigger: ".modal .o_field_widget[name=customer_action] input[data-value=create]:checked",
+            content: "No matching customer: new customers will be created",
+        },
+        {
+            trigger: ".modal-footer button[name=action_convert]",
+            content: "Convert",
+            run: "click",
+        },
+        {
+            trigger: ".o_breadcrumb:contains(Converted Leads)",
+            content: "The converted leads are listed",
+        },
+        {
+            trigger: ".o_list_view .o_data_row:contains(Hàng loạt A)",
+        },
+    ],
+});
