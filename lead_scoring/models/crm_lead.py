@@ -32,7 +32,6 @@ class CrmLead(models.Model):
         copy=False,
     )
     score_date = fields.Datetime(
-        string="Score Date",
         readonly=True,
         copy=False,
         help="When the score last changed.",
@@ -40,7 +39,6 @@ class CrmLead(models.Model):
     score_history_ids = fields.One2many(
         "crm.lead.score.history",
         "lead_id",
-        string="Score History",
         readonly=True,
     )
 

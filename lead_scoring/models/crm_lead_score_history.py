@@ -7,10 +7,8 @@ class CrmLeadScoreHistory(models.Model):
     _order = "date desc, id desc"
     _log_access = False
 
-    lead_id = fields.Many2one(
-        "crm.lead", string="Lead", required=True, index=True, ondelete="cascade"
-    )
+    lead_id = fields.Many2one("crm.lead", required=True, index=True, ondelete="cascade")
     date = fields.Datetime(required=True, default=fields.Datetime.now)
-    old_score = fields.Integer(string="Old Score")
-    new_score = fields.Integer(string="New Score")
+    old_score = fields.Integer()
+    new_score = fields.Integer()
     company_id = fields.Many2one(related="lead_id.company_id")

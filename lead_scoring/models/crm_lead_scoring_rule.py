@@ -35,7 +35,6 @@ class CrmLeadScoringRule(models.Model):
     )
     company_id = fields.Many2one(
         "res.company",
-        string="Company",
         index=True,
         default=lambda self: self.env.company,
         help="Leave empty to score the leads of every company.",
