@@ -7,7 +7,13 @@ from odoo.tools import SQL
 _logger = logging.getLogger(__name__)
 
 #: fields written by the scoring itself, which never trigger a new scoring
-SCORE_FIELDS = {"lead_score", "score_rule_ids", "score_date", "score_history_ids"}
+SCORE_FIELDS = {
+    "lead_score",
+    "score_rule_ids",
+    "score_rule_data",
+    "score_date",
+    "score_history_ids",
+}
 
 
 class CrmLead(models.Model):
@@ -24,12 +30,17 @@ class CrmLead(models.Model):
     )
     score_rule_ids = fields.Many2many(
         "crm.lead.scoring.rule",
-        "crm_lead_scoring_rule_rel",
-        "lead_id",
-        "rule_id",
         string="Matched Scoring Rules",
+        compute="_compute_score_rule_ids",
+        search="_search_score_rule_ids",
+        help="The scoring rules the lead matched at its last scoring.",
+    )
+    score_rule_data = fields.Json(
+        string="Matched Scoring Rule IDs",
         readonly=True,
         copy=False,
+        help="Sorted ids of the rules matched at the last scoring, kept with the "
+        "score so that scoring a batch is a single update of its leads.",
     )
     score_date = fields.Datetime(
         readonly=True,
@@ -41,6 +52,44 @@ class CrmLead(models.Model):
         "lead_id",
         readonly=True,
     )
+
+    @api.depends("score_rule_data")
+    def _compute_score_rule_ids(self):
+        Rule = self.env["crm.lead.scoring.rule"].with_context(active_test=False)
+        rule_ids = {
+            rule_id for lead in self for rule_id in (lead.score_rule_data or [])
+        }
+        existing = set(Rule.browse(rule_ids).exists().ids)
+        for lead in self:
+            lead.score_rule_ids = Rule.browse(
+                [rid for rid in (lead.score_rule_data or []) if rid in existing]
+            )
+
+    def _search_score_rule_ids(self, operator, value):
+        if operator in ("=", "!=") and not value:
+            # no rule matched / some rule matched
+            empty = [("score_rule_data", "=", False)]
+            return empty if operator == "=" else ["!", *empty]
+        positive = operator not in expression.NEGATIVE_TERM_OPERATORS
+        Rule = self.env["crm.lead.scoring.rule"].with_context(active_test=False)
+        if isinstance(value, str):
+            rule_ids = Rule._search(
+                [("name", operator if positive else "ilike", value)]
+            )
+            rule_ids = list(rule_ids)
+        else:
+            rule_ids = [value] if isinstance(value, int) else list(value or [])
+        matching = SQL(
+            """(
+                SELECT lead.id FROM crm_lead lead
+                 WHERE jsonb_typeof(lead.score_rule_data) = 'array'
+                   AND EXISTS (
+                       SELECT 1 FROM jsonb_array_elements(lead.score_rule_data) e
+                        WHERE e::int = ANY(%s))
+            )""",
+            list(rule_ids),
+        )
+        return [("id", "in" if positive else "not in", matching)]
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -168,17 +217,21 @@ class CrmLead(models.Model):
     def _recompute_lead_scores(self, scope_domain=None):
         """Recompute the scores of the active, not won leads matching
         ``scope_domain`` (all of them when not given), set-based: one SQL
-        statement computes the matches of every rule, updates the matched
-        rules, the scores and writes the history of the changed scores."""
+        statement computes the matches of every rule, updates the scores and
+        matched rules of the leads whose result changed and writes the history
+        of the changed scores."""
         Lead = self.sudo().with_context(active_test=False)
         self.env.flush_all()
         rules = Lead._get_scoring_rules()
-        scope = Lead._search(
-            expression.AND([scope_domain or [], self._get_scoring_scope_domain()])
-        )
-        Lead._score_scope(scope.subselect(), rules)
+        Lead._score_scope(scope_domain, rules)
         self.env["crm.lead"].invalidate_model(
-            ["lead_score", "score_date", "score_rule_ids", "score_history_ids"]
+            [
+                "lead_score",
+                "score_date",
+                "score_rule_data",
+                "score_rule_ids",
+                "score_history_ids",
+            ]
         )
         self.env["crm.lead.score.history"].invalidate_model()
 
@@ -218,15 +271,32 @@ class CrmLead(models.Model):
         return result
 
     @api.model
-    def _score_scope(self, scope, rules):
-        """Score the leads selected by the SQL ``scope`` with ``rules`` (as
-        given by ``_get_scoring_rules``), in one statement."""
+    def _score_scope(self, scope_domain, rules):
+        """Score the leads matching ``scope_domain`` (every lead when None)
+        with ``rules`` (as given by ``_get_scoring_rules``), in one statement.
+        Leads given by ids are joined with each rule's query; otherwise each
+        rule's query gets the scope's conditions, for sequential scans."""
+        scope_domain = list(scope_domain or [])
+        scope = self._search(
+            expression.AND([scope_domain, self._get_scoring_scope_domain()])
+        )
+        by_ids = len(scope_domain) == 1 and scope_domain[0][0] == "id"
         matches = []
         for rule, domain in rules:
-            query = self._search(domain)
-            query.add_where(
-                SQL("%s IN (SELECT id FROM scope)", SQL.identifier(query.table, "id"))
-            )
+            if not by_ids:
+                query = self._search(
+                    expression.AND(
+                        [domain, scope_domain, self._get_scoring_scope_domain()]
+                    )
+                )
+            else:
+                query = self._search(domain)
+                query.add_where(
+                    SQL(
+                        "%s IN (SELECT id FROM scope)",
+                        SQL.identifier(query.table, "id"),
+                    )
+                )
             matches.append(
                 SQL(
                     "(%s)",
@@ -250,43 +320,35 @@ class CrmLead(models.Model):
                 """
                 WITH scope AS MATERIALIZED (%(scope)s),
                 matched AS MATERIALIZED (%(matches)s),
-                removed AS (
-                    DELETE FROM crm_lead_scoring_rule_rel rel
-                     WHERE rel.lead_id IN (SELECT id FROM scope)
-                       AND NOT EXISTS (
-                           SELECT 1 FROM matched m
-                            WHERE m.lead_id = rel.lead_id AND m.rule_id = rel.rule_id)
-                ),
-                added AS (
-                    INSERT INTO crm_lead_scoring_rule_rel (lead_id, rule_id)
-                    SELECT m.lead_id, m.rule_id FROM matched m
-                     WHERE NOT EXISTS (
-                           SELECT 1 FROM crm_lead_scoring_rule_rel rel
-                            WHERE rel.lead_id = m.lead_id AND rel.rule_id = m.rule_id)
-                    ON CONFLICT DO NOTHING
-                ),
                 totals AS (
                     SELECT lead.id, lead.lead_score AS old_score,
-                           COALESCE(t.total, 0) AS new_score
+                           COALESCE(t.total, 0) AS new_score, t.rule_ids
                       FROM crm_lead lead
                       JOIN scope ON scope.id = lead.id
                       LEFT JOIN (
-                           SELECT lead_id, SUM(points) AS total
+                           SELECT lead_id, SUM(points) AS total,
+                                  jsonb_agg(rule_id ORDER BY rule_id) AS rule_ids
                              FROM matched GROUP BY lead_id
                       ) t ON t.lead_id = lead.id
                 ),
                 changed AS (
                     UPDATE crm_lead lead
-                       SET lead_score = totals.new_score, score_date = %(now)s
+                       SET lead_score = totals.new_score,
+                           score_rule_data = totals.rule_ids,
+                           score_date = CASE
+                               WHEN lead.lead_score IS DISTINCT FROM totals.new_score
+                               THEN %(now)s ELSE lead.score_date END
                       FROM totals
                      WHERE lead.id = totals.id
-                       AND lead.lead_score IS DISTINCT FROM totals.new_score
+                       AND (lead.lead_score IS DISTINCT FROM totals.new_score
+                            OR lead.score_rule_data IS DISTINCT FROM totals.rule_ids)
                  RETURNING lead.id, totals.old_score, totals.new_score
                 )
                 INSERT INTO crm_lead_score_history (lead_id, date, old_score, new_score)
                 SELECT id, %(now)s, COALESCE(old_score, 0), new_score FROM changed
+                 WHERE old_score IS DISTINCT FROM new_score
                 """,
-                scope=scope,
+                scope=scope.select(),
                 matches=SQL(" UNION ALL ").join(matches),
                 now=now,
             )

@@ -41,6 +41,32 @@ class TestLeadScoring(LeadScoringCommon):
         only_negative = self._create_lead("Negative", email_from="x@gmail.com")
         self.assertEqual(only_negative.lead_score, -5)
 
+    def test_search_leads_by_matched_rule(self):
+        belgian = self._create_lead("Belgian", country_id=self.country_be.id)
+        vip = self._create_lead("VIP", tag_ids=[(6, 0, self.tag_vip.ids)])
+        nothing = self._create_lead("Nothing", email_from="x@acme.com")
+        leads = belgian | vip | nothing
+        Lead = self.Lead.with_context(active_test=False)
+        scope = [("id", "in", leads.ids)]
+        self.assertEqual(
+            Lead.search(scope + [("score_rule_ids", "in", self.rule_be.ids)]), belgian
+        )
+        self.assertEqual(
+            Lead.search(scope + [("score_rule_ids", "=", self.rule_vip.id)]), vip
+        )
+        # the search view's field searches by rule name
+        self.assertEqual(
+            Lead.search(scope + [("score_rule_ids", "ilike", "belg")]), belgian
+        )
+        self.assertEqual(
+            Lead.search(scope + [("score_rule_ids", "not in", self.rule_be.ids)]),
+            vip | nothing,
+        )
+        self.assertEqual(Lead.search(scope + [("score_rule_ids", "=", False)]), nothing)
+        self.assertEqual(
+            Lead.search(scope + [("score_rule_ids", "!=", False)]), belgian | vip
+        )
+
     def test_points_drop_when_lead_stops_matching(self):
         lead = self._create_lead(
             "Lead", country_id=self.country_be.id, tag_ids=[(6, 0, self.tag_vip.ids)]
