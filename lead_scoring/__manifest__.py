@@ -18,6 +18,9 @@
         "views/crm_team_views.xml",
         "views/menus.xml",
     ],
+    "demo": [
+        "demo/crm_lead_scoring_rule_demo.xml",
+    ],
     "assets": {
         "web.assets_tests": [
             "lead_scoring/static/tests/tours/*.js",
