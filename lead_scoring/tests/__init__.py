@@ -5,3 +5,4 @@ from . import test_assignment
 from . import test_access
 from . import test_performance
 from . import test_ui
+from . import test_translation
