@@ -273,83 +273,87 @@ class CrmLead(models.Model):
     @api.model
     def _score_scope(self, scope_domain, rules):
         """Score the leads matching ``scope_domain`` (every lead when None)
-        with ``rules`` (as given by ``_get_scoring_rules``), in one statement.
-        Leads given by ids are joined with each rule's query; otherwise each
-        rule's query gets the scope's conditions, for sequential scans."""
-        scope_domain = list(scope_domain or [])
+        with ``rules`` (as given by ``_get_scoring_rules``), in one statement:
+        a single scan of the leads evaluates the condition of every rule, and
+        only the leads whose score or matched rules changed are updated."""
+        lead_id = SQL.identifier(self._table, "id")
         scope = self._search(
-            expression.AND([scope_domain, self._get_scoring_scope_domain()])
+            expression.AND([scope_domain or [], self._get_scoring_scope_domain()])
         )
-        by_ids = len(scope_domain) == 1 and scope_domain[0][0] == "id"
-        matches = []
-        for rule, domain in rules:
-            if not by_ids:
-                query = self._search(
-                    expression.AND(
-                        [domain, scope_domain, self._get_scoring_scope_domain()]
-                    )
-                )
+        conditions = []
+        for __, domain in rules:
+            query = self._search(domain)
+            if query._joins or query.table != self._table:
+                # the rule needs joins: test the lead's id against its query
+                conditions.append(SQL("%s IN %s", lead_id, query.subselect()))
             else:
-                query = self._search(domain)
-                query.add_where(
-                    SQL(
-                        "%s IN (SELECT id FROM scope)",
-                        SQL.identifier(query.table, "id"),
-                    )
+                conditions.append(
+                    query.where_clause if query._where_clauses else SQL("TRUE")
                 )
-            matches.append(
-                SQL(
-                    "(%s)",
-                    query.select(
-                        SQL("%s AS lead_id", SQL.identifier(query.table, "id")),
-                        SQL("%s AS rule_id", rule.id),
-                        SQL("%s AS points", rule.points),
-                    ),
-                )
+        if conditions:
+            flags = SQL(
+                "ARRAY[%s]",
+                SQL(", ").join(
+                    SQL("COALESCE((%s), FALSE)", condition) for condition in conditions
+                ),
             )
-        if not matches:
-            matches = [
-                SQL(
-                    "SELECT NULL::int AS lead_id, NULL::int AS rule_id, 0 AS points "
-                    "WHERE FALSE"
-                )
-            ]
+            new_score = SQL(" + ").join(
+                SQL("CASE WHEN m.flags[%s] THEN %s ELSE 0 END", index, rule.points)
+                for index, (rule, __) in enumerate(rules, start=1)
+            )
+            rule_ids = SQL(
+                "array_remove(ARRAY[%s], NULL)",
+                SQL(", ").join(
+                    SQL("CASE WHEN m.flags[%s] THEN %s END", index, rule.id)
+                    for index, (rule, __) in enumerate(rules, start=1)
+                ),
+            )
+        else:
+            flags, new_score, rule_ids = SQL("NULL"), SQL("0"), SQL("ARRAY[]::int[]")
         now = self.env.cr.now()
         self.env.cr.execute(
             SQL(
                 """
-                WITH scope AS MATERIALIZED (%(scope)s),
-                matched AS MATERIALIZED (%(matches)s),
-                totals AS (
-                    SELECT lead.id, lead.lead_score AS old_score,
-                           COALESCE(t.total, 0) AS new_score, t.rule_ids
-                      FROM crm_lead lead
-                      JOIN scope ON scope.id = lead.id
-                      LEFT JOIN (
-                           SELECT lead_id, SUM(points) AS total,
-                                  jsonb_agg(rule_id ORDER BY rule_id) AS rule_ids
-                             FROM matched GROUP BY lead_id
-                      ) t ON t.lead_id = lead.id
+                -- no JIT compilation: it costs more than the statement saves
+                SELECT set_config('lead_scoring.jit', current_setting('jit'), true),
+                       set_config('jit', 'off', true);
+                WITH flagged AS MATERIALIZED (%(leads)s),
+                computed AS MATERIALIZED (
+                    SELECT m.id, m.old_score, m.old_rule_ids,
+                           %(new_score)s AS new_score,
+                           CASE WHEN cardinality(%(rule_ids)s) > 0
+                                THEN to_jsonb(%(rule_ids)s) END AS new_rule_ids
+                      FROM flagged AS m
                 ),
                 changed AS (
                     UPDATE crm_lead lead
-                       SET lead_score = totals.new_score,
-                           score_rule_data = totals.rule_ids,
+                       SET lead_score = c.new_score,
+                           score_rule_data = c.new_rule_ids,
                            score_date = CASE
-                               WHEN lead.lead_score IS DISTINCT FROM totals.new_score
+                               WHEN c.old_score IS DISTINCT FROM c.new_score
                                THEN %(now)s ELSE lead.score_date END
-                      FROM totals
-                     WHERE lead.id = totals.id
-                       AND (lead.lead_score IS DISTINCT FROM totals.new_score
-                            OR lead.score_rule_data IS DISTINCT FROM totals.rule_ids)
-                 RETURNING lead.id, totals.old_score, totals.new_score
+                      FROM computed c
+                     WHERE lead.id = c.id
+                       AND (c.old_score IS DISTINCT FROM c.new_score
+                            OR c.old_rule_ids IS DISTINCT FROM c.new_rule_ids)
+                 RETURNING lead.id, c.old_score, c.new_score
                 )
                 INSERT INTO crm_lead_score_history (lead_id, date, old_score, new_score)
                 SELECT id, %(now)s, COALESCE(old_score, 0), new_score FROM changed
-                 WHERE old_score IS DISTINCT FROM new_score
+                 WHERE old_score IS DISTINCT FROM new_score;
+                SELECT set_config('jit', current_setting('lead_scoring.jit'), true)
                 """,
-                scope=scope.select(),
-                matches=SQL(" UNION ALL ").join(matches),
+                leads=scope.select(
+                    SQL("%s AS id", lead_id),
+                    SQL("%s AS old_score", SQL.identifier(self._table, "lead_score")),
+                    SQL(
+                        "%s AS old_rule_ids",
+                        SQL.identifier(self._table, "score_rule_data"),
+                    ),
+                    SQL("%s AS flags", flags),
+                ),
+                new_score=new_score,
+                rule_ids=rule_ids,
                 now=now,
             )
         )

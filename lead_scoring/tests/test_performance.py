@@ -46,3 +46,14 @@ class TestScoringPerformance(LeadScoringCommon):
             self._count_queries(self.leads_50.with_env(self.env)),
         )
         self.assertEqual(self.leads_50[1].lead_score, 8 + 3 - 5)
+
+    def test_database_settings_restored(self):
+        # the scoring statement turns JIT compilation off for itself only
+        self.env.cr.execute("SET LOCAL jit = on")
+        self.leads_50.action_recompute_score()
+        self.env.cr.execute("SHOW jit")
+        self.assertEqual(self.env.cr.fetchone()[0], "on")
+        self.env.cr.execute("SET LOCAL jit = off")
+        self.leads_50.action_recompute_score()
+        self.env.cr.execute("SHOW jit")
+        self.assertEqual(self.env.cr.fetchone()[0], "off")
