@@ -1,0 +1,109 @@
+"""`make bench`: the performance benchmark of the lead addons.
+
+Runs every benchmark of this folder in one Odoo process on the given database
+(the addons installed, no demo data), prints one table of figures, each ratio
+with its bound, and exits non-zero when a figure is over its bound. The
+scoring benchmark leaves its data in that database, made for the benchmark.
+
+    python tests/bench/run.py --config .run/odoo.conf --database lead_crm_bench
+"""
+
+import argparse
+import os
+import platform
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import bench_conversion  # noqa: E402
+import bench_scoring  # noqa: E402
+
+# conversion first: it rolls back what it creates, scoring commits its data
+BENCHMARKS = {
+    "conversion": bench_conversion,
+    "scoring": bench_scoring,
+}
+
+
+class Table:
+    """Collects the figures and prints them as they come, then as a table."""
+
+    def __init__(self):
+        self.rows = []
+
+    def report(self, name, value, unit="", bound=None, ok=True):
+        self.rows.append((name, value, unit, bound, ok))
+        print(f"  {name}: {value} {unit}", flush=True)
+
+    def print(self):
+        width = max(len(row[0]) for row in self.rows)
+        print()
+        print(f"{'figure':<{width}}  {'value':>12}  {'bound':>10}  result")
+        print("-" * (width + 34))
+        for name, value, unit, bound, ok in self.rows:
+            shown = f"{value} {unit}".strip()
+            limit = "" if bound is None else str(bound)
+            result = "" if bound is None else ("ok" if ok else "OVER BOUND")
+            print(f"{name:<{width}}  {shown:>12}  {limit:>10}  {result}")
+
+
+def _machine():
+    cores = os.cpu_count()
+    with open("/proc/meminfo", encoding="ascii") as meminfo:
+        memory = int(meminfo.readline().split()[1]) / 1024 / 1024
+    return (
+        f"{platform.processor() or platform.machine()}, {cores} cores, {memory:.0f} GiB"
+    )
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", required=True)
+    parser.add_argument("--database", required=True)
+    parser.add_argument(
+        "--only", choices=sorted(BENCHMARKS), action="append", help="run only these"
+    )
+    parser.add_argument(
+        "--leads",
+        type=int,
+        default=bench_scoring.LEADS,
+        help="leads of the scoring data",
+    )
+    args = parser.parse_args(argv)
+
+    import odoo  # noqa: PLC0415 - imported once the path is set
+    from odoo.tools import config  # noqa: PLC0415
+
+    config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
+    odoo.netsvc.init_logger()
+    registry = odoo.modules.registry.Registry(args.database)
+    print(f"Machine: {_machine()}; PostgreSQL and Odoo on the same machine")
+    table, ok = Table(), True
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        cr.execute("SHOW server_version")
+        print(f"PostgreSQL {cr.fetchone()[0]}, Odoo {odoo.release.version}")
+        for name, module in BENCHMARKS.items():
+            if args.only and name not in args.only:
+                continue
+            print(f"{name}:", flush=True)
+            start = time.perf_counter()
+            if name == "scoring":
+                ok &= module.run(env, table.report, leads=args.leads)
+            else:
+                ok &= module.run(env, table.report)
+            print(f"  ({time.perf_counter() - start:.0f} s)", flush=True)
+        cr.rollback()
+    table.print()
+    print()
+    print(
+        "all figures within their bounds"
+        if ok
+        else "SOME FIGURES ARE OVER THEIR BOUNDS"
+    )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
