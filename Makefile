@@ -13,7 +13,7 @@ help:
 	@echo "make stop    stop what 'make run' started"
 	@echo "make test    static checks + every test (browser tours included) on a fresh database"
 	@echo "make lint    static checks only"
-	@echo "make bench   performance benchmark"
+	@echo "make bench   performance benchmark (ARGS=\"--only scoring\" for one part)"
 
 setup:
 	@$(WS) setup
@@ -31,7 +31,7 @@ lint:
 	@$(WS) lint
 
 bench:
-	@$(WS) bench
+	@$(WS) bench $(ARGS)
 
 shell:
 	@$(WS) shell
