@@ -619,7 +619,7 @@ def _measure_create_write(env, data, rules, results, count=CREATE):
             True,
         ),
         (
-            f"write country on {len(leads)} leads: 20 rules",
+            f"write country on {len(leads)} leads, best of 3: 20 rules",
             write_rules,
             "s",
             None,
