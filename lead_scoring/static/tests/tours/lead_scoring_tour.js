@@ -63,7 +63,7 @@ registry.category("web_tour.tours").add("lead_scoring_rule_tour", {
             content: "The score is in the lead's header",
         },
         {
-            trigger: ".o_notebook .nav-link:contains(Score)",
+            trigger: ".o_notebook .nav-link[name=lead_scoring]",
             content: "Open the Score tab",
             run: "click",
         },
