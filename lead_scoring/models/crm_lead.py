@@ -237,7 +237,7 @@ class CrmLead(models.Model):
 
     @api.model
     def _get_scoring_rules(self):
-        """Active rules that can be applied, as (rule, lead domain); a rule
+        """Active rules that can be applied, as (rule, compiled lead query); a rule
         whose domain cannot be applied any more is marked, logged, skipped."""
         rules = (
             self.env["crm.lead.scoring.rule"]
@@ -253,7 +253,7 @@ class CrmLead(models.Model):
                     domain = expression.AND(
                         [domain, [("company_id", "=", rule.company_id.id)]]
                     )
-                self._search(domain)  # compiles the domain, runs no query
+                query = self._search(domain)  # compiles it, runs no query
             except Exception as e:  # noqa: BLE001 - a broken rule never stops the others
                 message = self.env._(
                     "The rule is skipped, its domain cannot be applied: %(error)s",
@@ -267,7 +267,7 @@ class CrmLead(models.Model):
                 continue
             if rule.error_message:
                 rule.error_message = False
-            result.append((rule, domain))
+            result.append((rule, query))
         return result
 
     @api.model
@@ -281,8 +281,7 @@ class CrmLead(models.Model):
             expression.AND([scope_domain or [], self._get_scoring_scope_domain()])
         )
         conditions = []
-        for __, domain in rules:
-            query = self._search(domain)
+        for __, query in rules:
             if query._joins or query.table != self._table:
                 # the rule needs joins: test the lead's id against its query
                 conditions.append(SQL("%s IN %s", lead_id, query.subselect()))
