@@ -1,14 +1,12 @@
 """Benchmark of lead_conversion: mass conversion vs crm's own, and query counts.
 
-Called by ``tests/bench/run.py`` as ``run(env, report)``; runs standalone too:
+Called by ``tests/bench/run.py`` as ``run(env, report)``; alone with:
 
-    python tests/bench/bench_conversion.py --config .run/odoo.conf --database DB
+    python tests/bench/run.py --config .run/odoo.conf --database DB --only conversion
 
 Everything it creates is rolled back at the end.
 """
 
-import argparse
-import sys
 import time
 
 LEADS = 1000
@@ -174,32 +172,3 @@ def run(env, report, count=LEADS):
     for name, value, unit, bound, ok in results:
         report(name, value, unit=unit, bound=bound, ok=ok)
     return all(ok for *__, ok in results)
-
-
-def _print_report(name, value, unit="", bound=None, ok=True):
-    limit = f" (bound {bound}{unit})" if bound is not None else ""
-    status = "ok" if ok else "OVER BOUND"
-    print(f"{name}: {value} {unit}{limit} {status}")
-
-
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--config", required=True)
-    parser.add_argument("--database", required=True)
-    parser.add_argument("--leads", type=int, default=LEADS)
-    args = parser.parse_args(argv)
-
-    import odoo  # noqa: PLC0415 - standalone use only
-    from odoo.tools import config  # noqa: PLC0415
-
-    config.parse_config(["-c", args.config, "-d", args.database])
-    registry = odoo.modules.registry.Registry(args.database)
-    with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        ok = run(env, _print_report, count=args.leads)
-        cr.rollback()
-    return 0 if ok else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,8 +1,8 @@
 """Benchmark of lead_scoring on 100,000 leads and 20 rules.
 
-Called by ``tests/bench/run.py`` as ``run(env, report)``; runs standalone too:
+Called by ``tests/bench/run.py`` as ``run(env, report)``; alone with:
 
-    python tests/bench/bench_scoring.py --config .run/odoo.conf --database DB
+    python tests/bench/run.py --config .run/odoo.conf --database DB --only scoring
 
 Measured in the same run, each against its own baseline:
 
@@ -21,9 +21,7 @@ Its data (100,000 leads, teams, rules) is committed: run it on a database made
 for the benchmark, as `make bench` does.
 """
 
-import argparse
 import random
-import sys
 import threading
 import time
 
@@ -780,31 +778,3 @@ def run(env, report, leads=LEADS):
             ok=ok,
         )
     return all(ok for *__, ok in results)
-
-
-def _print_report(name, value, unit="", bound=None, ok=True):
-    limit = f" (bound {bound})" if bound is not None else ""
-    status = "ok" if ok else "OVER BOUND"
-    print(f"{name}: {value} {unit}{limit} {status}", flush=True)
-
-
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--config", required=True)
-    parser.add_argument("--database", required=True)
-    parser.add_argument("--leads", type=int, default=LEADS)
-    args = parser.parse_args(argv)
-
-    import odoo  # noqa: PLC0415 - standalone use only
-    from odoo.tools import config  # noqa: PLC0415
-
-    config.parse_config(["-c", args.config, "-d", args.database])
-    registry = odoo.modules.registry.Registry(args.database)
-    with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        ok = run(env, _print_report, leads=args.leads)
-    return 0 if ok else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())
