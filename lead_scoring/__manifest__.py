@@ -13,6 +13,7 @@
         "security/ir.model.access.csv",
         "data/ir_cron_data.xml",
         "data/crm_lead_scoring_rule_data.xml",
+        "data/mail_templates.xml",
         "views/crm_lead_scoring_rule_views.xml",
         "views/crm_lead_views.xml",
         "views/crm_team_views.xml",

@@ -1,19 +1,6 @@
-import logging
-
 from odoo import api, fields, models, tools
 from odoo.osv import expression
 from odoo.tools import SQL
-
-_logger = logging.getLogger(__name__)
-
-#: fields written by the scoring itself, which never trigger a new scoring
-SCORE_FIELDS = {
-    "lead_score",
-    "score_rule_ids",
-    "score_rule_data",
-    "score_date",
-    "score_history_ids",
-}
 
 
 class CrmLead(models.Model):
@@ -99,50 +86,77 @@ class CrmLead(models.Model):
         return leads
 
     def write(self, vals):
-        res = super().write(vals)
-        if (
-            self.ids
-            and not self.env.context.get("lead_scoring_no_recompute")
-            and self._is_scoring_write(vals)
-        ):
+        if not self.ids or self.env.context.get("lead_scoring_no_recompute"):
+            return super().write(vals)
+        triggers = self._get_scoring_trigger_fields()
+        if triggers is None or not triggers["direct"].isdisjoint(vals):
+            res = super().write(vals)
             self.sudo()._score_leads()
+            return res
+        # fields computed from what is written (e.g. the company from the
+        # team): rescore only the leads where they changed in a way that
+        # matters to the rules
+        watched = {
+            name
+            for dependency, names in triggers["indirect"].items()
+            if dependency in vals
+            for name in names
+        }
+        if not watched:
+            return super().write(vals)
+        before = {lead.id: lead._get_scoring_watched_values(watched) for lead in self}
+        res = super().write(vals)
+        changed = self.filtered(
+            lambda lead: lead._scoring_values_differ(
+                before[lead.id], lead._get_scoring_watched_values(watched), triggers
+            )
+        )
+        changed.sudo()._score_leads()
         return res
 
+    def _get_scoring_watched_values(self, names):
+        """Values of the watched fields as the rules and the scope see them:
+        the company's id, whether the stage is won, other values as read."""
+        self.ensure_one()
+        values = {}
+        for name in names:
+            if name == "stage_id":
+                values[name] = (self.stage_id.id, self.stage_id.is_won)
+            elif self._fields[name].type == "many2one":
+                values[name] = self[name].id
+            elif self._fields[name].type in ("one2many", "many2many"):
+                values[name] = frozenset(self[name].ids)
+            else:
+                values[name] = self[name]
+        return values
+
     @api.model
-    def search_fetch(self, domain, field_names, offset=0, limit=None, order=None):
-        # crm's team allocation hands out each team's leads in the order of
-        # its search: the best scores first, deterministically
-        if not order and self.env.context.get("lead_scoring_allocation"):
-            order = "lead_score DESC, id"
-        return super().search_fetch(
-            domain, field_names, offset=offset, limit=limit, order=order
-        )
+    def _scoring_values_differ(self, before, after, triggers):
+        for name, old in before.items():
+            new = after[name]
+            if old == new:
+                continue
+            if name == "stage_id" and "stage_id" not in triggers["used"]:
+                if old[1] != new[1]:  # won or not: the scope of the scoring
+                    return True
+            elif name == "company_id" and "company_id" not in triggers["used"]:
+                if self._scoring_company_change_matters(old, new, triggers):
+                    return True
+            else:
+                return True
+        return False
 
-    def sorted(self, key=None, reverse=False):
-        # crm's salesperson assignment sorts the team's leads in Python (by
-        # probability): make the score the first key and the id the last one
-        if key is not None and self.env.context.get("lead_scoring_assignment"):
-            sign = 1 if reverse else -1
-            return super().sorted(
-                key=lambda lead: (sign * lead.lead_score, key(lead), -sign * lead.id),
-                reverse=reverse,
-            )
-        return super().sorted(key=key, reverse=reverse)
-
-    def convert_opportunity(self, partner, user_ids=False, team_id=False):
-        if not self.env.context.get("lead_scoring_assignment"):
-            return super().convert_opportunity(
-                partner, user_ids=user_ids, team_id=team_id
-            )
-        # automatic assignment: a team may keep its assigned leads as leads
-        keep = self.filtered(lambda lead: not lead.team_id.assignment_convert)
-        if keep:
-            keep._handle_salesmen_assignment(user_ids=user_ids, team_id=team_id)
-        if self - keep:
-            super(CrmLead, self - keep).convert_opportunity(
-                partner, user_ids=user_ids, team_id=team_id
-            )
-        return True
+    @api.model
+    def _scoring_company_change_matters(self, old, new, triggers):
+        """Whether moving a lead from company ``old`` to ``new`` changes the
+        rules that apply to it: a rule of company C scores the leads of C and
+        the leads without company."""
+        companies = triggers["companies"]
+        if not old:
+            return bool(companies - {new})
+        if not new:
+            return bool(companies - {old})
+        return bool(companies & {old, new})
 
     def action_recompute_score(self):
         """Recompute the scores of the given leads."""
@@ -165,52 +179,88 @@ class CrmLead(models.Model):
         ]
 
     @api.model
-    def _is_scoring_write(self, vals):
-        """Whether writing ``vals`` may change a score."""
-        trigger_fields = self._get_scoring_trigger_fields()
-        return trigger_fields is None or not trigger_fields.isdisjoint(vals)
-
-    @api.model
     @tools.ormcache()
     def _get_scoring_trigger_fields(self):
-        """Names of the lead fields whose writes may change a score: the
-        fields the active rules and the scope use, and what they depend on;
-        None when any write may (a rule searches a non-stored field)."""
-        names = {"active", "stage_id", "company_id"}
-        rules = (
-            self.env["crm.lead.scoring.rule"]
-            .sudo()
-            .with_context(active_test=True)
-            .search([])
-        )
-        for rule in rules:
-            try:
-                domain = rule._parse_domain()
-            except Exception:  # noqa: BLE001 - skipped at scoring time as well
-                continue
+        """What writes may change a score, for the active rules:
+
+        - ``direct``: fields the rules and the scope read, a write of which
+          rescores the written leads;
+        - ``indirect``: {field written: stored computed fields read by the
+          rules or the scope that depend on it}, compared before and after;
+        - ``used``: fields the rules' domains read themselves;
+        - ``companies``: ids of the companies having rules.
+
+        None when any write may change a score (a rule reads a field that is
+        not stored). Nothing triggers a scoring when no rule is active."""
+        rules = [
+            (rule, domain)
+            for rule, domain, __ in self.env[
+                "crm.lead.scoring.rule"
+            ]._load_scoring_rules(mark_errors=False)
+        ]
+        if not rules:
+            return {
+                "direct": frozenset(),
+                "indirect": {},
+                "used": frozenset(),
+                "companies": frozenset(),
+            }
+        used = set()
+        for __, domain in rules:
             for leaf in domain:
                 if isinstance(leaf, list | tuple) and len(leaf) == 3:
-                    names.add(str(leaf[0]).split(".", 1)[0])
-        todo, result = list(names), set()
-        while todo:
-            name = todo.pop()
-            if name in result:
-                continue
-            result.add(name)
+                    used.add(str(leaf[0]).split(".", 1)[0])
+        companies = frozenset(
+            rule.company_id.id for rule, __ in rules if rule.company_id
+        )
+        direct = used | {"active"}
+        watched = {"stage_id"} | ({"company_id"} if companies else set())
+        direct |= watched & used
+        watched -= used
+        # a watched field written itself is compared like a computed one
+        indirect = {name: {name} for name in watched}
+        for name in direct | watched:
             field = self._fields.get(name)
             if field is None:
                 continue
             if not field.store:
                 return None
-            if field.compute:
-                todo.extend(
-                    path.split(".", 1)[0] for path in self.pool.field_depends[field]
-                )
-        return frozenset(result)
+            if not field.compute:
+                continue
+            for dependency in self._get_scoring_dependencies(field):
+                if name in direct and dependency != name:
+                    indirect.setdefault(dependency, set()).add(name)
+                elif name in watched:
+                    indirect.setdefault(dependency, set()).add(name)
+        return {
+            "direct": frozenset(direct),
+            "indirect": {key: frozenset(names) for key, names in indirect.items()},
+            "used": frozenset(used),
+            "companies": companies,
+        }
+
+    @api.model
+    def _get_scoring_dependencies(self, field):
+        """Names of the lead's fields ``field`` is computed from, transitively."""
+        todo, result = [field.name], set()
+        while todo:
+            name = todo.pop()
+            dependency = self._fields.get(name)
+            if dependency is None or not dependency.compute:
+                continue
+            for path in self.pool.field_depends[dependency]:
+                top = path.split(".", 1)[0]
+                if top not in result:
+                    result.add(top)
+                    todo.append(top)
+        result.discard(field.name)
+        return result
 
     def _score_leads(self):
-        """Recompute the scores of the leads in self."""
-        if self:
+        """Recompute the scores of the leads in self (nothing to do while no
+        rule is active: every score is then 0)."""
+        triggers = self._get_scoring_trigger_fields()
+        if self and (triggers is None or triggers["direct"]):
             self._recompute_lead_scores(scope_domain=[("id", "in", self.ids)])
 
     @api.model
@@ -237,38 +287,13 @@ class CrmLead(models.Model):
 
     @api.model
     def _get_scoring_rules(self):
-        """Active rules that can be applied, as (rule, compiled lead query); a rule
-        whose domain cannot be applied any more is marked, logged, skipped."""
-        rules = (
-            self.env["crm.lead.scoring.rule"]
-            .sudo()
-            .with_context(active_test=True)
-            .search([])
-        )
-        result = []
-        for rule in rules:
-            try:
-                domain = rule._parse_domain()
-                if rule.company_id:
-                    domain = expression.AND(
-                        [domain, [("company_id", "=", rule.company_id.id)]]
-                    )
-                query = self._search(domain)  # compiles it, runs no query
-            except Exception as e:  # noqa: BLE001 - a broken rule never stops the others
-                message = self.env._(
-                    "The rule is skipped, its domain cannot be applied: %(error)s",
-                    error=e,
-                )
-                _logger.warning(
-                    "Lead scoring rule %s (%s) skipped: %s", rule.id, rule.name, e
-                )
-                if rule.error_message != message:
-                    rule.error_message = message
-                continue
-            if rule.error_message:
-                rule.error_message = False
-            result.append((rule, query))
-        return result
+        """Active rules that can be applied, as (rule, compiled lead query)."""
+        return [
+            (rule, query)
+            for rule, __, query in self.env[
+                "crm.lead.scoring.rule"
+            ]._load_scoring_rules()
+        ]
 
     @api.model
     def _score_scope(self, scope_domain, rules):

@@ -157,17 +157,59 @@ class CrmLeadScoringRule(models.Model):
             return str(e)
         return False
 
+    def _get_company_domain(self):
+        """Leads a rule of a company scores: those of its company and those
+        without company (crm allocates these); a rule without company scores
+        every lead."""
+        self.ensure_one()
+        if not self.company_id:
+            return []
+        return [("company_id", "in", [self.company_id.id, False])]
+
+    def _get_scoring_domain(self):
+        """The rule's domain with its company condition."""
+        self.ensure_one()
+        return expression.AND([self._parse_domain(), self._get_company_domain()])
+
     def _get_lead_domain(self):
         """Domain of the leads this rule scores now (its domain, its company,
         active and not won)."""
         self.ensure_one()
         return expression.AND(
             [
-                self._parse_domain(),
+                self._get_scoring_domain(),
                 self.env["crm.lead"]._get_scoring_scope_domain(),
-                [("company_id", "=", self.company_id.id)] if self.company_id else [],
             ]
         )
+
+    @api.model
+    def _load_scoring_rules(self, mark_errors=True):
+        """The active rules that can be applied now, as a list of (rule,
+        domain with its company condition, compiled lead query). A rule whose
+        domain cannot be applied any more (a field removed, a record deleted)
+        is skipped, logged and, with ``mark_errors``, marked on the rule."""
+        Lead = self.env["crm.lead"].sudo().with_context(active_test=False)
+        result = []
+        for rule in self.sudo().with_context(active_test=True).search([]):
+            try:
+                domain = rule._get_scoring_domain()
+                query = Lead._search(domain)  # compiles it, runs no query
+            except Exception as e:  # noqa: BLE001 - a broken rule never stops the others
+                if mark_errors:
+                    _logger.warning(
+                        "Lead scoring rule %s (%s) skipped: %s", rule.id, rule.name, e
+                    )
+                    message = self.env._(
+                        "The rule is skipped, its domain cannot be applied: %(error)s",
+                        error=e,
+                    )
+                    if rule.error_message != message:
+                        rule.error_message = message
+                continue
+            if mark_errors and rule.error_message:
+                rule.error_message = False
+            result.append((rule, domain, query))
+        return result
 
     def _recompute_affected_leads(self, companies, any_global=False):
         """Recompute the scores of the leads the given rules may touch: every
@@ -179,6 +221,7 @@ class CrmLeadScoringRule(models.Model):
         if any_global:
             Lead._recompute_lead_scores()
         elif companies:
+            # leads without company are scored by every company's rules
             Lead._recompute_lead_scores(
-                scope_domain=[("company_id", "in", companies.ids)]
+                scope_domain=[("company_id", "in", companies.ids + [False])]
             )

@@ -1,4 +1,10 @@
+import random
+
+from psycopg2 import IntegrityError
+
+from odoo.addons.crm.models.crm_team import Team as CrmTeamBase
 from odoo.tests import tagged, users
+from odoo.tools import mute_logger
 
 from .common import LeadScoringCommon
 
@@ -108,9 +114,94 @@ class TestScoringAssignment(LeadScoringCommon):
             self.assertIn(message.partner_ids, message.notification_ids.res_partner_id)
 
     @users("scoring_manager")
-    def test_negative_scores_below_zero_minimum(self):
+    def test_zero_minimum_is_crm_allocation(self):
+        """A minimum of 0 means no minimum: negative scores are assigned too."""
         self.team.min_score = 0
+        leads = self._make_leads([0, 0]).with_env(self.env)
+        leads[0].email_from = "low@gmail.com"  # score -5
+        self.assertEqual(leads.mapped("lead_score"), [-5, 5])
+        self.team.with_env(self.env)._action_assign_leads(force_quota=True)
+        self.assertEqual(leads.team_id, self.team)
+
+    @users("scoring_manager")
+    def test_minimum_one_keeps_negative_scores_out(self):
+        self.team.min_score = 1
         leads = self._make_leads([0, 0]).with_env(self.env)
         leads[0].email_from = "low@gmail.com"  # score -5
         self.team.with_env(self.env)._action_assign_leads(force_quota=True)
         self.assertEqual(leads.filtered("team_id"), leads[1])
+
+    def test_negative_minimum_refused(self):
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):
+            self.team.min_score = -1
+            self.team.flush_recordset()
+
+    @users("scoring_manager")
+    def test_default_company_rules_score_unassigned_leads(self):
+        """Rules created with the defaults belong to the current company;
+        crm's unassigned leads have no company: they are scored and reach the
+        team's minimum."""
+        self.Rule.search([]).action_archive()
+        rule = (
+            self.env["crm.lead.scoring.rule"]
+            .with_env(self.env)
+            .create(
+                {
+                    "name": "Big deal",
+                    "points": 55,
+                    "domain": "[('expected_revenue', '>=', 50000)]",
+                }
+            )
+        )
+        self.assertEqual(rule.company_id, self.company)
+        leads = self._make_leads([60000, 0]).with_env(self.env)
+        leads.write({"company_id": False})
+        self.assertFalse(leads.company_id)
+        self.assertEqual(leads.mapped("lead_score"), [55, 0])
+        self.team.with_env(self.env).action_assign_leads()
+        self.assertEqual(leads.filtered("team_id"), leads[0])
+        self.assertEqual(leads[0].company_id, self.company)
+        self.assertEqual(leads[0].lead_score, 55)
+
+    @users("scoring_manager")
+    def test_zero_minimum_teams_get_what_crm_gives(self):
+        """With minimums at 0, crm's own allocation and assignment code give the
+        same leads to the same teams and salespersons as through the addon."""
+        self.team.min_score = 0
+        team_2 = self.env["crm.team"].create(
+            {"name": "Scoring Team 2", "company_id": self.company.id}
+        )
+        self.env["crm.team.member"].create(
+            {
+                "crm_team_id": team_2.id,
+                "user_id": self.user_sales_manager.id,
+                "assignment_max": 90,
+            }
+        )
+        teams = (self.team | team_2).with_env(self.env)
+        self._make_leads([0, 10000, 60000, 10000, 50000, 20000] * 3)
+
+        def outcome(allocate, assign):
+            random.seed(1940)
+            with self.env.cr.savepoint(flush=True) as savepoint:
+                allocate(teams, creation_delta_days=0)
+                assign(teams, force_quota=True)
+                self.env.flush_all()
+                self.env.cr.execute(
+                    "SELECT name, team_id, user_id, type FROM crm_lead "
+                    "WHERE name LIKE 'scored %%' ORDER BY id"
+                )
+                rows = self.env.cr.fetchall()
+                savepoint.rollback()
+            self.env.invalidate_all()
+            return rows
+
+        ours = outcome(
+            type(teams)._allocate_leads, type(teams)._assign_and_convert_leads
+        )
+        crm = outcome(
+            CrmTeamBase._allocate_leads, CrmTeamBase._assign_and_convert_leads
+        )
+        self.assertEqual(ours, crm)
+        self.assertEqual(len([row for row in ours if row[1]]), 18)
+        self.assertTrue(any(row[2] for row in ours))

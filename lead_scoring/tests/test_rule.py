@@ -42,7 +42,7 @@ class TestScoringRule(LeadScoringCommon):
         )
         broken.invalidate_recordset(["domain"])
         with self.assertLogs(
-            "odoo.addons.lead_scoring.models.crm_lead", "WARNING"
+            "odoo.addons.lead_scoring.models.crm_lead_scoring_rule", "WARNING"
         ) as logs:
             self.Lead._cron_recompute_lead_scores()
         self.assertIn("Soon broken", logs.output[0])

@@ -132,6 +132,61 @@ class TestLeadScoring(LeadScoringCommon):
         self._create_rule("Everyone", 1, [("name", "ilike", "shared")])
         self.assertEqual((lead_c1.lead_score, lead_c2.lead_score), (1, 61))
 
+    def test_leads_without_company(self):
+        """crm leaves unassigned leads without company: every company's rules
+        score them, and they lose the other companies' rules when they get a
+        company."""
+        rule_c1 = self._create_rule(
+            "Company 1", 7, [("name", "ilike", "nocomp")], company=self.company
+        )
+        rule_c2 = self._create_rule(
+            "Company 2", 50, [("name", "ilike", "nocomp")], company=self.company_2
+        )
+        lead = self._create_lead("nocomp", user_id=False, team_id=False)
+        lead.company_id = False
+        self.assertFalse(lead.company_id)
+        self.assertEqual(lead.lead_score, 7 + 50)
+        self.assertEqual(lead.score_rule_ids, rule_c1 | rule_c2)
+        lead.company_id = self.company
+        self.assertEqual(lead.lead_score, 7)
+        lead.company_id = self.company_2
+        self.assertEqual(lead.lead_score, 50)
+        # a team of company 1 gives its company to the lead (crm's compute)
+        team = self.env["crm.team"].create(
+            {"name": "Company 1 team", "company_id": self.company.id}
+        )
+        lead.write({"company_id": False})
+        lead.write({"team_id": team.id})
+        self.assertEqual(lead.company_id, self.company)
+        self.assertEqual(lead.lead_score, 7)
+        self.assertEqual(rule_c1.lead_count, 1)
+        self.assertEqual(rule_c2.lead_count, 0)
+
+    def test_only_writes_the_rules_read_rescore(self):
+        """Writing a field no active rule reads costs no scoring query; with no
+        active rule at all, nothing is scored."""
+        self.Rule.search([]).action_archive()
+        lead = self._create_lead("idle", country_id=self.country_be.id)
+        self.assertEqual(lead.lead_score, 0)
+
+        def count(values):
+            lead.flush_recordset()
+            self.env.invalidate_all()
+            start = self.cr.sql_log_count
+            lead.write(values)
+            lead.flush_recordset()
+            return self.cr.sql_log_count - start
+
+        no_rule = count({"country_id": self.country_vn.id})
+        self._create_rule("Named", 3, [("name", "ilike", "idle")])
+        self.assertEqual(lead.lead_score, 3)
+        count({"country_id": self.country_vn.id})  # loads the rules once
+        self.assertEqual(count({"country_id": self.country_be.id}), no_rule)
+        self.assertGreater(count({"name": "idle again"}), 1)
+        self.assertEqual(lead.lead_score, 3)
+        lead.name = "renamed"
+        self.assertEqual(lead.lead_score, 0)
+
     def test_deterministic(self):
         leads = self.Lead.create(
             [

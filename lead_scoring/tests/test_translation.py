@@ -74,9 +74,9 @@ class TestVietnamese(LeadScoringCommon):
     def test_notification_in_vietnamese(self):
         lead = self._create_lead("Thông báo", user_id=self.user_sales_salesman.id)
         team = self.env["crm.team"].create({"name": "Nhóm thông báo"})
-        team.with_env(self.env_vi)._notify_assigned_leads(
-            self.user_sales_salesman, lead
-        )
+        # in the language of the salesperson, whoever runs the assignment
+        self.user_sales_salesman.lang = "vi_VN"
+        team._notify_assigned_leads(self.user_sales_salesman, lead)
         message = self.env["mail.message"].search(
             [("partner_ids", "in", self.user_sales_salesman.partner_id.ids)],
             order="id desc",
@@ -85,7 +85,11 @@ class TestVietnamese(LeadScoringCommon):
         self.assertEqual(
             message.subject, "Khách hàng tiềm năng mới được giao cho bạn (1)"
         )
-        self.assertIn("1 khách hàng tiềm năng mới đã được giao cho bạn:", message.body)
+        self.assertIn(
+            "Khách hàng tiềm năng mới đã được giao cho bạn, điểm cao nhất trước:",
+            message.body,
+        )
+        self.assertIn("Điểm", message.body)
 
     def test_po_file_translates_every_string(self):
         po = polib.pofile(file_path("lead_scoring/i18n/vi.po"))
