@@ -1,8 +1,5 @@
-import random
-
 from psycopg2 import IntegrityError
 
-from odoo.addons.crm.models.crm_team import Team as CrmTeamBase
 from odoo.tests import tagged, users
 from odoo.tools import mute_logger
 
@@ -162,46 +159,3 @@ class TestScoringAssignment(LeadScoringCommon):
         self.assertEqual(leads.filtered("team_id"), leads[0])
         self.assertEqual(leads[0].company_id, self.company)
         self.assertEqual(leads[0].lead_score, 55)
-
-    @users("scoring_manager")
-    def test_zero_minimum_teams_get_what_crm_gives(self):
-        """With minimums at 0, crm's own allocation and assignment code give the
-        same leads to the same teams and salespersons as through the addon."""
-        self.team.min_score = 0
-        team_2 = self.env["crm.team"].create(
-            {"name": "Scoring Team 2", "company_id": self.company.id}
-        )
-        self.env["crm.team.member"].create(
-            {
-                "crm_team_id": team_2.id,
-                "user_id": self.user_sales_manager.id,
-                "assignment_max": 90,
-            }
-        )
-        teams = (self.team | team_2).with_env(self.env)
-        self._make_leads([0, 10000, 60000, 10000, 50000, 20000] * 3)
-
-        def outcome(allocate, assign):
-            random.seed(1940)
-            with self.env.cr.savepoint(flush=True) as savepoint:
-                allocate(teams, creation_delta_days=0)
-                assign(teams, force_quota=True)
-                self.env.flush_all()
-                self.env.cr.execute(
-                    "SELECT name, team_id, user_id, type FROM crm_lead "
-                    "WHERE name LIKE 'scored %%' ORDER BY id"
-                )
-                rows = self.env.cr.fetchall()
-                savepoint.rollback()
-            self.env.invalidate_all()
-            return rows
-
-        ours = outcome(
-            type(teams)._allocate_leads, type(teams)._assign_and_convert_leads
-        )
-        crm = outcome(
-            CrmTeamBase._allocate_leads, CrmTeamBase._assign_and_convert_leads
-        )
-        self.assertEqual(ours, crm)
-        self.assertEqual(len([row for row in ours if row[1]]), 18)
-        self.assertTrue(any(row[2] for row in ours))
