@@ -14,48 +14,53 @@ class LeadManagementCommon(TransactionCase):
         cls.state_sg = cls.env.ref("base.state_vn_VN-SG")
         cls.state_dn = cls.env.ref("base.state_vn_VN-DN")
 
-        cls.user_salesman = mail_new_test_user(
-            cls.env,
-            login="lm_salesman",
-            name="Lê Văn Bán",
-            email="salesman@example.com",
-            groups="sales_team.group_sale_salesman",
-        )
-        cls.user_salesman_other = mail_new_test_user(
-            cls.env,
-            login="lm_salesman_other",
-            name="Phạm Thị Khác",
-            email="other@example.com",
-            groups="sales_team.group_sale_salesman",
-        )
-        cls.user_team_leader = mail_new_test_user(
-            cls.env,
-            login="lm_team_leader",
-            name="Trần Trưởng Nhóm",
-            email="leader@example.com",
-            groups="lead_management.group_sale_team_leader",
-        )
-        cls.user_regional = mail_new_test_user(
-            cls.env,
-            login="lm_regional",
-            name="Ngô Vùng Miền",
-            email="regional@example.com",
-            groups="lead_management.group_sale_team_leader",
-        )
-        cls.user_all_leads = mail_new_test_user(
-            cls.env,
-            login="lm_all_leads",
-            name="Đỗ Tất Cả",
-            email="all@example.com",
-            groups="sales_team.group_sale_salesman_all_leads",
-        )
-        cls.user_manager = mail_new_test_user(
-            cls.env,
-            login="lm_manager",
-            name="Hoàng Quản Trị",
-            email="manager@example.com",
-            groups="sales_team.group_sale_manager",
-        )
+        # attribute, login, name, groups
+        for attribute, login, name, groups in (
+            (
+                "user_salesman",
+                "lm_salesman",
+                "Lê Văn Bán",
+                "sales_team.group_sale_salesman",
+            ),
+            (
+                "user_salesman_other",
+                "lm_salesman_other",
+                "Phạm Thị Khác",
+                "sales_team.group_sale_salesman",
+            ),
+            (
+                "user_team_leader",
+                "lm_team_leader",
+                "Trần Trưởng Nhóm",
+                "lead_management.group_sale_team_leader",
+            ),
+            (
+                "user_regional",
+                "lm_regional",
+                "Ngô Vùng Miền",
+                "lead_management.group_sale_team_leader",
+            ),
+            (
+                "user_all_leads",
+                "lm_all_leads",
+                "Đỗ Tất Cả",
+                "sales_team.group_sale_salesman_all_leads",
+            ),
+            (
+                "user_manager",
+                "lm_manager",
+                "Hoàng Quản Trị",
+                "sales_team.group_sale_manager",
+            ),
+        ):
+            user = mail_new_test_user(
+                cls.env,
+                login=login,
+                name=name,
+                email=f"{login}@example.com",
+                groups=groups,
+            )
+            setattr(cls, attribute, user)
         cls.team_north = cls.env["crm.team"].create(
             {"name": "Miền Bắc", "user_id": cls.user_team_leader.id}
         )

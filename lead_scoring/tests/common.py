@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.tests import TransactionCase
 
@@ -11,36 +12,42 @@ class LeadScoringCommon(TransactionCase):
         cls.env["crm.lead.scoring.rule"].search([]).action_archive()
         cls.company = cls.env.ref("base.main_company")
         cls.company_2 = cls.env["res.company"].create({"name": "Scoring Company 2"})
-        cls.user_sales_manager = mail_new_test_user(
-            cls.env,
-            login="scoring_manager",
-            name="Scoring Manager",
-            groups="sales_team.group_sale_manager,base.group_partner_manager",
-            company_id=cls.company.id,
-            company_ids=[(6, 0, (cls.company | cls.company_2).ids)],
-        )
-        cls.user_sales_salesman = mail_new_test_user(
-            cls.env,
-            login="scoring_salesman",
-            name="Scoring Salesman",
-            groups="sales_team.group_sale_salesman_all_leads",
-            company_id=cls.company.id,
-        )
-        cls.user_sales_salesman_2 = mail_new_test_user(
-            cls.env,
-            login="scoring_salesman_2",
-            name="Scoring Salesman 2",
-            groups="sales_team.group_sale_salesman_all_leads",
-            company_id=cls.company.id,
-        )
-        cls.user_sales_salesman_c2 = mail_new_test_user(
-            cls.env,
-            login="scoring_salesman_c2",
-            name="Scoring Salesman Company 2",
-            groups="sales_team.group_sale_salesman_all_leads",
-            company_id=cls.company_2.id,
-            company_ids=[(6, 0, cls.company_2.ids)],
-        )
+        both = cls.company | cls.company_2
+        for attribute, login, groups, companies in (
+            (
+                "user_sales_manager",
+                "scoring_manager",
+                "sales_team.group_sale_manager,base.group_partner_manager",
+                both,
+            ),
+            (
+                "user_sales_salesman",
+                "scoring_salesman",
+                "sales_team.group_sale_salesman_all_leads",
+                cls.company,
+            ),
+            (
+                "user_sales_salesman_2",
+                "scoring_salesman_2",
+                "sales_team.group_sale_salesman_all_leads",
+                cls.company,
+            ),
+            (
+                "user_sales_salesman_c2",
+                "scoring_salesman_c2",
+                "sales_team.group_sale_salesman_all_leads",
+                cls.company_2,
+            ),
+        ):
+            user = mail_new_test_user(
+                cls.env,
+                login=login,
+                name=login.replace("_", " ").title(),
+                groups=groups,
+                company_id=companies[0].id,
+                company_ids=[Command.set(companies.ids)],
+            )
+            setattr(cls, attribute, user)
         cls.country_be = cls.env.ref("base.be")
         cls.country_vn = cls.env.ref("base.vn")
         cls.campaign = cls.env["utm.campaign"].create({"name": "Scoring Campaign"})
