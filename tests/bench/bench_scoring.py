@@ -354,7 +354,7 @@ def _scope_sql(data):
     won = ",".join(str(stage_id) for stage_id in data.won_stages.ids) or "0"
     return (
         f"l.active AND (l.stage_id IS NULL OR l.stage_id NOT IN ({won})) "
-        f"AND l.company_id = {data.company.id}"
+        f"AND (l.company_id = {data.company.id} OR l.company_id IS NULL)"
     )
 
 
@@ -676,7 +676,8 @@ def _measure_assignment(env, data, results):
         " WITHIN GROUP (ORDER BY lead_score) FROM crm_lead WHERE id = ANY(%s)",
         [data.unassigned_ids],
     )
-    min_scores = env.cr.fetchone()[0]
+    # a minimum is positive (0 means none)
+    min_scores = [max(1, score) for score in env.cr.fetchone()[0]]
     zero = [0, 0, 0]
     times = {"zero": [], "min": []}
     counts = {}
