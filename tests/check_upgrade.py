@@ -1,0 +1,227 @@
+"""Upgrade from the previous release: nothing is lost.
+
+Installs the three addons as they were in the previous release (taken from git
+history) with their demo data into a throw-away database, converts leads and
+scores them with that release, then upgrades to the addons of this checkout
+with ``odoo-bin -u`` and checks that no lead, status, territory, scoring rule,
+score history row, conversion record or chatter message was lost, that no
+message was posted, and that the upgrade logged no error.
+
+    python tests/check_upgrade.py --config .run/odoo.conf --database lead_crm_upgrade
+
+Exits non-zero on any loss or error.
+"""
+
+import argparse
+import configparser
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ADDONS = ["lead_management", "lead_scoring", "lead_conversion"]
+#: the last commit of release 18.0.1.0.0
+PREVIOUS_RELEASE = "8a4c8aa"
+
+#: counts compared before and after the upgrade: (label, SQL); all must stay
+#: equal but those of KEPT, which may grow (a migration may rescore leads)
+KEPT = {"score history rows"}
+COUNTS = [
+    ("leads", "SELECT count(*) FROM crm_lead"),
+    (
+        "leads with a status",
+        "SELECT count(*) FROM crm_lead WHERE lead_status_id IS NOT NULL",
+    ),
+    ("lead statuses", "SELECT count(*) FROM crm_lead_status"),
+    ("territories", "SELECT count(*) FROM crm_territory"),
+    (
+        "leads with a territory",
+        "SELECT count(*) FROM crm_lead WHERE territory_id IS NOT NULL",
+    ),
+    ("scoring rules", "SELECT count(*) FROM crm_lead_scoring_rule"),
+    ("score history rows", "SELECT count(*) FROM crm_lead_score_history"),
+    (
+        "converted leads",
+        "SELECT count(*) FROM crm_lead WHERE converted_by_id IS NOT NULL",
+    ),
+    ("conversion customers", "SELECT count(*) FROM crm_lead_conversion_partner_rel"),
+    ("partners", "SELECT count(*) FROM res_partner"),
+    ("activities", "SELECT count(*) FROM mail_activity"),
+    ("messages", "SELECT count(*) FROM mail_message"),
+]
+
+#: run with the previous release: convert leads and touch scores, as users do
+PREVIOUS_USE = """
+leads = env["crm.lead"].search([("type", "=", "lead"), ("is_qualified", "=", True),
+                                 ("date_conversion", "=", False)], limit=2)
+assert leads, "the demo data has qualified leads"
+wizard = env["crm.lead.conversion"].with_context(
+    active_model="crm.lead", active_ids=leads.ids).create({})
+wizard.action_convert()
+env["crm.lead.scoring.rule"].search([], limit=1).points += 1
+env.cr.commit()
+"""
+
+
+def _odoo(python, odoo_path, conf, *args):
+    return subprocess.run(
+        [python, str(Path(odoo_path) / "odoo-bin"), "-c", conf, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def _connect(conf, database):
+    import psycopg2  # noqa: PLC0415 - only Odoo's environment has it
+
+    options = dict(conf.items("options"))
+    return psycopg2.connect(
+        dbname=database,
+        host=options.get("db_host") or None,
+        port=options.get("db_port") or None,
+        user=options.get("db_user") or None,
+        password=options.get("db_password") or None,
+    )
+
+
+def _drop_database(conf, database):
+    connection = _connect(conf, "postgres")
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    finally:
+        connection.close()
+
+
+def _psql_counts(conf, database):
+    connection = _connect(conf, database)
+    try:
+        with connection.cursor() as cursor:
+            result = {}
+            for label, query in COUNTS:
+                cursor.execute(query)
+                result[label] = cursor.fetchone()[0]
+            return result
+    finally:
+        connection.close()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", required=True)
+    parser.add_argument("--database", required=True)
+    parser.add_argument("--previous", default=PREVIOUS_RELEASE)
+    args = parser.parse_args(argv)
+    odoo_path = os.environ.get("ODOO_PATH", "/opt/odoo/18.0")
+    python = sys.executable
+    conf = configparser.ConfigParser()
+    conf.read(args.config)
+    addons_path = conf.get("options", "addons_path")
+    odoo_addons = ",".join(
+        path for path in addons_path.split(",") if Path(path).resolve() != ROOT
+    )
+    work = Path(tempfile.mkdtemp(prefix="lead-crm-upgrade-"))
+    failures = []
+    try:
+        previous = work / "previous"
+        previous.mkdir()
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", args.previous, *ADDONS],
+            capture_output=True,
+            check=True,
+        )
+        subprocess.run(
+            ["tar", "-x", "-C", str(previous)], input=archive.stdout, check=True
+        )
+        previous_conf = work / "previous.conf"
+        conf.set("options", "addons_path", f"{odoo_addons},{previous}")
+        with open(previous_conf, "w", encoding="utf-8") as handle:
+            conf.write(handle)
+        conf.set("options", "addons_path", addons_path)
+
+        _drop_database(conf, args.database)
+        print(f"Installing release {args.previous} into {args.database}", flush=True)
+        run = _odoo(
+            python,
+            odoo_path,
+            str(previous_conf),
+            "-d",
+            args.database,
+            "-i",
+            ",".join(ADDONS),
+            "--stop-after-init",
+            "--log-level=warn",
+        )
+        if run.returncode:
+            print(run.stdout[-3000:], run.stderr[-3000:])
+            return "installing the previous release failed"
+        shell = subprocess.run(
+            [
+                python,
+                str(Path(odoo_path) / "odoo-bin"),
+                "shell",
+                "-c",
+                str(previous_conf),
+                "-d",
+                args.database,
+                "--no-http",
+                "--log-level=warn",
+            ],
+            input=PREVIOUS_USE,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if shell.returncode or "Traceback" in shell.stdout + shell.stderr:
+            print(shell.stdout[-3000:], shell.stderr[-3000:])
+            return "using the previous release failed"
+        before = _psql_counts(conf, args.database)
+
+        print("Upgrading to this checkout (-u)", flush=True)
+        run = _odoo(
+            python,
+            odoo_path,
+            args.config,
+            "-d",
+            args.database,
+            "-u",
+            ",".join(ADDONS),
+            "--stop-after-init",
+            "--log-level=warn",
+        )
+        log = run.stdout + run.stderr
+        if run.returncode:
+            failures.append(f"odoo-bin -u exited with {run.returncode}")
+        for line in log.splitlines():
+            if " ERROR " in line or " CRITICAL " in line or "Traceback" in line:
+                failures.append(f"upgrade log: {line.strip()}")
+        after = _psql_counts(conf, args.database)
+        width = max(len(label) for label, __ in COUNTS)
+        print(f"{'':<{width}}  {'before':>10}  {'after':>10}")
+        for label, __ in COUNTS:
+            print(f"{label:<{width}}  {before[label]:>10}  {after[label]:>10}")
+            lost = (
+                after[label] < before[label]
+                if label in KEPT
+                else (after[label] != before[label])
+            )
+            if lost:
+                failures.append(
+                    f"{label}: {before[label]} before, {after[label]} after"
+                )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        _drop_database(conf, args.database)
+    if failures:
+        return "upgrade check failed:\n" + "\n".join(f"- {line}" for line in failures)
+    print("Upgrade check passed: nothing lost, no message posted, no error logged")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
