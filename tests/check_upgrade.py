@@ -62,7 +62,24 @@ wizard = env["crm.lead.conversion"].with_context(
     active_model="crm.lead", active_ids=leads.ids).create({})
 wizard.action_convert()
 env["crm.lead.scoring.rule"].search([], limit=1).points += 1
+# an unassigned lead without company, as crm leaves them, and a company rule
+env["crm.lead.scoring.rule"].create({"name": "Upgrade check", "points": 7,
+    "domain": "[('name', 'ilike', 'upgrade check')]", "company_id": env.company.id})
+lead = env["crm.lead"].create({"name": "Upgrade check lead", "type": "lead",
+                               "user_id": False, "team_id": False})
+lead.company_id = False
 env.cr.commit()
+"""
+
+
+#: run after the upgrade: how many scores a full rescoring would change
+RESCORE = """
+env.cr.execute("SELECT count(*) FROM crm_lead_score_history")
+before = env.cr.fetchone()[0]
+env["crm.lead"]._recompute_lead_scores()
+env.cr.execute("SELECT count(*) FROM crm_lead_score_history")
+print("STALE", env.cr.fetchone()[0] - before)
+env.cr.rollback()
 """
 
 
@@ -96,6 +113,9 @@ def _drop_database(conf, database):
             cursor.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     finally:
         connection.close()
+    data_dir = conf.get("options", "data_dir", fallback="")
+    if data_dir:
+        shutil.rmtree(Path(data_dir) / "filestore" / database, ignore_errors=True)
 
 
 def _psql_counts(conf, database):
@@ -201,6 +221,31 @@ def main(argv=None):
             if " ERROR " in line or " CRITICAL " in line or "Traceback" in line:
                 failures.append(f"upgrade log: {line.strip()}")
         after = _psql_counts(conf, args.database)
+        # every score is exact after the upgrade: a full rescoring changes none
+        shell = subprocess.run(
+            [
+                python,
+                str(Path(odoo_path) / "odoo-bin"),
+                "shell",
+                "-c",
+                args.config,
+                "-d",
+                args.database,
+                "--no-http",
+                "--log-level=warn",
+            ],
+            input=RESCORE,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        stale = [
+            line for line in shell.stdout.splitlines() if line.startswith("STALE ")
+        ]
+        if not stale or stale[0] != "STALE 0":
+            failures.append(
+                f"scores not exact after the upgrade: {stale or shell.stderr[-2000:]}"
+            )
         width = max(len(label) for label, __ in COUNTS)
         print(f"{'':<{width}}  {'before':>10}  {'after':>10}")
         for label, __ in COUNTS:
