@@ -2,16 +2,18 @@
     "name": "Lead Conversion",
     "summary": "Convert qualified leads into customers and opportunities, "
     "without duplicates and keeping their history",
-    "version": "18.0.1.0.0",
+    "version": "18.0.2.0.0",
     "category": "Sales/CRM",
     "website": "https://github.com/lead-crm/lead-crm",
     "author": "Lead CRM",
     "license": "LGPL-3",
     "depends": ["lead_management"],
     "data": [
-        "security/ir.model.access.csv",
-        "wizards/crm_lead_conversion_views.xml",
+        "data/mail_templates_chatter.xml",
         "views/crm_lead_views.xml",
+        "views/res_config_settings_views.xml",
+        "wizards/crm_lead_to_opportunity_views.xml",
+        "wizards/crm_lead_to_opportunity_mass_views.xml",
     ],
     "demo": [
         "demo/res_partner_demo.xml",
@@ -21,7 +23,6 @@
             "lead_conversion/static/tests/tours/**/*",
         ],
     },
-    "uninstall_hook": "uninstall_hook",
     "installable": True,
     "application": False,
 }

@@ -10,7 +10,8 @@ from odoo.tools import SQL
 
 # Score of each duplicate rule: the higher, the more certain the match.
 MATCH_SCORES = {"partner": 100, "vat": 40, "email": 30, "phone": 30, "name": 10}
-EXACT_MATCHES = {"partner", "email", "phone"}
+# rules reliable enough for automatic matching (crm's ``email_only``)
+EXACT_MATCHES = {"partner", "email", "phone", "vat"}
 
 
 def _build_accent_map():
@@ -33,8 +34,8 @@ ACCENT_TABLE = str.maketrans(ACCENTED, UNACCENTED)
 
 
 def normalize_company_name(name):
-    """Lower-case, accent-free, single-spaced name; the SQL twin is
-    ``_sql_normalized_name``."""
+    """Lower-case, accent-free, single-spaced name; the SQL twin is in
+    ``_search_duplicate_names``."""
     if not name:
         return False
     return " ".join(name.translate(ACCENT_TABLE).lower().split()) or False
@@ -92,25 +93,33 @@ class CrmLead(models.Model):
             values["vat"] = self.vat
         return values
 
+    def _find_matching_partner(self, email_only=False):
+        """crm's exact matches (the lead's customer, the same email) first, then
+        the duplicate customers found by email, phone, tax ID and company name,
+        then crm's search by name; ``email_only`` keeps the exact rules only.
+        Customers of another company than the lead's are never proposed."""
+        partner = super()._find_matching_partner(email_only=True)
+        if not partner or self._is_other_company_partner(partner):
+            rules = EXACT_MATCHES if email_only else None
+            matches = self._get_duplicate_partners(rules=rules)[self.id]
+            partner = matches[0][0] if matches else partner.browse()
+        if not partner and not email_only:
+            partner = super()._find_matching_partner()
+            if self._is_other_company_partner(partner):
+                partner = partner.browse()
+        return partner
+
     # ------------------------------------------------------------
     # BUSINESS METHODS
     # ------------------------------------------------------------
 
-    def _conversion_missing_criteria(self):
-        """Human-readable BANT criteria the lead does not meet."""
+    def _is_other_company_partner(self, partner):
+        """Whether ``partner`` belongs to another company than the lead: never
+        proposed as its customer."""
         self.ensure_one()
-        missing = []
-        if self.bant_budget != "yes":
-            missing.append(self.env._("budget not confirmed"))
-        if self.bant_authority != "decision_maker":
-            missing.append(self.env._("decision maker not reached"))
-        if self.bant_need != "identified":
-            missing.append(self.env._("need not identified"))
-        if self.bant_timeline not in ("year", "quarter"):
-            missing.append(self.env._("no purchase timeline within a year"))
-        return missing
+        return bool(partner.company_id) and partner.company_id != self.company_id
 
-    def _conversion_qualification_summary(self):
+    def _get_qualification_summary(self):
         """One line per lead: its BANT score and what it lacks."""
         lines = []
         for lead in self:
@@ -125,12 +134,12 @@ class CrmLead(models.Model):
                     lead=lead.display_name,
                     score=lead.bant_score,
                     threshold=threshold,
-                    missing=", ".join(lead._conversion_missing_criteria()),
+                    missing=", ".join(lead._get_bant_missing_criteria()),
                 )
             )
         return lines
 
-    def _conversion_lock(self):
+    def _lock_for_conversion(self):
         """Lock the leads for this transaction so that two users converting the
         same lead cannot both succeed; re-read what a concurrent conversion may
         have changed. ``NO KEY UPDATE`` does not wait for transactions that
@@ -154,11 +163,9 @@ class CrmLead(models.Model):
                     "Please try again in a moment."
                 )
             ) from None
-        self.invalidate_recordset(
-            ["type", "active", "date_conversion", "converted_by_id", "partner_id"]
-        )
+        self.invalidate_recordset()
 
-    def _conversion_record_partners(self, partners_by_lead):
+    def _add_conversion_partners(self, partners_by_lead):
         """Add the customers created or linked to ``conversion_partner_ids``,
         in one statement for the whole batch.
 
@@ -181,98 +188,65 @@ class CrmLead(models.Model):
         )
         self.browse(partners_by_lead).invalidate_recordset(["conversion_partner_ids"])
 
-    def _conversion_phone_keys(self):
-        """Phone numbers of the lead in E.164 form (crm's sanitized phone plus
-        both its phone and mobile), to compare with the partners' normalized
-        phones."""
-        self.ensure_one()
-        keys = {self.phone_sanitized} if self.phone_sanitized else set()
-        country = self.country_id or self.company_id.country_id
-        country = country or self.env.company.country_id
-        for number in (self.phone, self.mobile):
-            if number:
-                formatted = self._phone_format(
-                    number=number, country=country, force_format="E164"
-                )
-                if formatted:
-                    keys.add(formatted)
-        return keys
+    def _get_duplicate_partners(self, rules=None):
+        """Existing customers matching each lead, best first: its own customer,
+        then the same tax ID, normalized email, phone (lead_management's phone
+        key, so any national or international form) and company name ignoring
+        case and accents. Customers of another company are left out.
 
-    def _conversion_find_duplicates(self):
-        """Existing partners matching each lead, best first.
+        One query per rule for the whole batch, whatever the number of leads or
+        candidates.
 
-        One query per rule for the whole batch (email, phone, tax code, company
-        name), whatever the number of leads or candidates.
-
+        :param rules: names of the rules to apply (see ``MATCH_SCORES``), all
+          by default
         :return: {lead_id: [(partner, score, set of rule names)]}
         """
+        rules = set(MATCH_SCORES) if rules is None else set(rules)
         Partner = self.env["res.partner"]
         found = defaultdict(lambda: defaultdict(set))  # lead id -> partner id -> rules
-
-        emails = {lead.id: {lead.email_normalized} - {False} for lead in self}
-        phones = {lead.id: lead._conversion_phone_keys() for lead in self}
-        vats = {lead.id: {normalize_vat(lead.vat)} - {False} for lead in self}
-        names = {
-            lead.id: {normalize_company_name(lead.partner_name)} - {False}
-            for lead in self
-        }
-        rules = []
-        all_emails = set().union(*emails.values())
-        if all_emails:
-            partners = Partner.search_fetch(
-                [("email_normalized", "in", list(all_emails))], ["email_normalized"]
+        searches = []
+        if "email" in rules:
+            emails = {lead.id: {lead.email_normalized} - {False} for lead in self}
+            searches.append(("email", emails, self._search_duplicate_emails))
+        if "phone" in rules:
+            searches.append(
+                ("phone", self._get_phone_keys(), self._search_duplicate_phones)
             )
-            rules.append(
-                ("email", emails, {p.id: {p.email_normalized} for p in partners})
-            )
-        all_phones = set().union(*phones.values())
-        if all_phones:
-            partners = Partner.search_fetch(
-                [
-                    "|",
-                    ("phone_normalized", "in", list(all_phones)),
-                    ("mobile_normalized", "in", list(all_phones)),
-                ],
-                ["phone_normalized", "mobile_normalized"],
-            )
-            rules.append(
-                (
-                    "phone",
-                    phones,
-                    {
-                        p.id: {p.phone_normalized, p.mobile_normalized} - {False}
-                        for p in partners
-                    },
-                )
-            )
-        all_vats = set().union(*vats.values())
-        if all_vats:
-            rules.append(("vat", vats, self._conversion_search_vats(all_vats)))
-        all_names = set().union(*names.values())
-        if all_names:
-            rules.append(("name", names, self._conversion_search_names(all_names)))
-        for rule, keys_by_lead, keys_by_partner in rules:
+        if "vat" in rules:
+            vats = {lead.id: {normalize_vat(lead.vat)} - {False} for lead in self}
+            searches.append(("vat", vats, self._search_duplicate_vats))
+        if "name" in rules:
+            names = {
+                lead.id: {normalize_company_name(lead.partner_name)} - {False}
+                for lead in self
+            }
+            searches.append(("name", names, self._search_duplicate_names))
+        for rule, keys_by_lead, search in searches:
+            all_keys = set().union(*keys_by_lead.values())
+            if not all_keys:
+                continue
             index = defaultdict(set)
-            for partner_id, keys in keys_by_partner.items():
+            for partner_id, keys in search(all_keys).items():
                 for key in keys:
                     index[key].add(partner_id)
             for lead_id, keys in keys_by_lead.items():
-                for key in keys:
-                    for partner_id in index.get(key, ()):
+                for key in keys & index.keys():
+                    for partner_id in index[key]:
                         found[lead_id][partner_id].add(rule)
-        for lead in self:
-            if lead.partner_id:
-                found[lead.id][lead.partner_id.id].add("partner")
+        if "partner" in rules:
+            for lead in self:
+                if lead.partner_id:
+                    found[lead.id][lead.partner_id.id].add("partner")
         partners = Partner.browse(
             {pid for matches in found.values() for pid in matches}
         )
-        partners.fetch(["company_id", "display_name"])
+        partners.fetch(["company_id"])
         result = {}
         for lead in self:
             candidates = []
             for partner_id, matched in found.get(lead.id, {}).items():
                 partner = Partner.browse(partner_id)
-                if partner.company_id and partner.company_id != lead.company_id:
+                if lead._is_other_company_partner(partner):
                     continue
                 score = sum(MATCH_SCORES[rule] for rule in matched)
                 candidates.append((partner, score, matched))
@@ -280,7 +254,29 @@ class CrmLead(models.Model):
             result[lead.id] = candidates
         return result
 
-    def _conversion_search_vats(self, vats):
+    def _search_duplicate_emails(self, emails):
+        """{partner_id: {normalized email}} for partners with these emails."""
+        partners = self.env["res.partner"].search_fetch(
+            [("email_normalized", "in", list(emails))], ["email_normalized"]
+        )
+        return {partner.id: {partner.email_normalized} for partner in partners}
+
+    def _search_duplicate_phones(self, phone_keys):
+        """{partner_id: {phone keys}} for partners with one of these phones."""
+        partners = self.env["res.partner"].search_fetch(
+            [
+                "|",
+                ("phone_normalized", "in", list(phone_keys)),
+                ("mobile_normalized", "in", list(phone_keys)),
+            ],
+            ["phone_normalized", "mobile_normalized"],
+        )
+        return {
+            partner.id: {partner.phone_normalized, partner.mobile_normalized} - {False}
+            for partner in partners
+        }
+
+    def _search_duplicate_vats(self, vats):
         """{partner_id: {normalized vat}} for partners whose tax code matches."""
         Partner = self.env["res.partner"]
         normalized = SQL(
@@ -294,7 +290,7 @@ class CrmLead(models.Model):
         )
         return {partner_id: {vat} for partner_id, vat in rows}
 
-    def _conversion_search_names(self, names):
+    def _search_duplicate_names(self, names):
         """{partner_id: {normalized name}} for companies whose name matches,
         ignoring case, accents and repeated spaces."""
         Partner = self.env["res.partner"]

@@ -1,5 +1,4 @@
-from odoo.exceptions import UserError
-from odoo.tests import tagged, users
+from odoo.tests import Form, tagged, users
 
 from .common import LeadConversionCommon
 
@@ -42,140 +41,122 @@ class TestDuplicates(LeadConversionCommon):
             }
         )
 
-    def _candidates(self, lead):
+    def _matches(self, lead, rules=None):
         return {
-            partner: rules
-            for partner, __, rules in lead._conversion_find_duplicates()[lead.id]
+            partner: matched
+            for partner, __, matched in lead._get_duplicate_partners(rules=rules)[
+                lead.id
+            ]
         }
 
     def test_each_rule(self):
-        lead = self._lead()
-        candidates = self._candidates(lead)
-        self.assertEqual(candidates[self.by_email], {"email"})
-        self.assertEqual(candidates[self.by_phone_intl], {"phone"})
-        self.assertEqual(candidates[self.by_mobile_local], {"phone"})
-        self.assertEqual(candidates[self.by_vat], {"vat"})
-        self.assertEqual(candidates[self.by_name], {"name"})
-        self.assertNotIn(self.unrelated, candidates)
-        self.assertNotIn(
-            self.other_company_partner, candidates, "another company's partner"
+        matches = self._matches(self._lead())
+        self.assertEqual(
+            matches,
+            {
+                self.by_email: {"email"},
+                self.by_phone_intl: {"phone"},
+                self.by_mobile_local: {"phone"},
+                self.by_vat: {"vat"},
+                self.by_name: {"name"},
+            },
+            "the customer of another company is no candidate",
         )
 
     def test_phone_forms(self):
-        """+84 912 345 678 on the lead finds 0912 345 678 on the partner and
-        the other way round, on phone and mobile."""
-        lead = self._lead(
-            phone="+84 912 345 678", email_from=False, vat=False, partner_name=False
-        )
-        self.assertEqual(
-            set(self._candidates(lead)), {self.by_phone_intl, self.by_mobile_local}
-        )
-        lead = self._lead(
-            phone=False,
-            mobile="0912345678",
-            email_from=False,
-            vat=False,
-            partner_name=False,
-        )
-        self.assertEqual(
-            set(self._candidates(lead)), {self.by_phone_intl, self.by_mobile_local}
-        )
+        """+84 912 345 678 on the lead finds 0912 345 678 on the customer and
+        the other way round, on phone and mobile: lead_management's phone key."""
+        for phones in (
+            {"phone": "+84 912 345 678"},
+            {"phone": False, "mobile": "0912345678"},
+            {"phone": "0912-345-678", "country_id": False},
+        ):
+            lead = self._lead(email_from=False, vat=False, partner_name=False, **phones)
+            self.assertEqual(
+                set(self._matches(lead)),
+                {self.by_phone_intl, self.by_mobile_local},
+                phones,
+            )
+            self.assertEqual(lead._get_phone_keys()[lead.id], {"+84912345678"})
+        self.assertEqual(self.by_mobile_local.mobile_normalized, "+84912345678")
 
-    def test_tax_code_and_accented_name(self):
+    def test_tax_id_and_accented_name(self):
         lead = self._lead(
             email_from=False, phone=False, vat="0101 234 567", partner_name=False
         )
-        self.assertEqual(set(self._candidates(lead)), {self.by_vat})
+        self.assertEqual(set(self._matches(lead)), {self.by_vat})
         lead = self._lead(
             email_from=False,
             phone=False,
             vat=False,
             partner_name="công ty tnhh Ánh Dương ",
         )
-        self.assertEqual(set(self._candidates(lead)), {self.by_name})
+        self.assertEqual(set(self._matches(lead)), {self.by_name})
 
-    @users("lc_salesman")
+    @users("lm_salesman")
     def test_wizard_best_first(self):
-        """The lead's own customer first, then tax code, email/phone, name."""
+        """The lead's own customer first, then tax ID, email/phone, name."""
         own = self.env["res.partner"].create({"name": "Khách cũ"})
         lead = self._lead(partner_id=own.id).with_env(self.env)
-        # the partner onchange copies its (empty) email/phone: put them back
+        # crm copies the customer's (empty) email and phone: put them back
         lead.write({"email_from": "an.nguyen@anhduong.vn", "phone": "0912345678"})
         wizard = self._wizard(lead)
         partners = wizard.duplicate_partner_ids
         self.assertEqual(partners[0], own)
         self.assertEqual(partners[1], self.by_vat)
         self.assertEqual(partners[-1], self.by_name)
-        self.assertEqual(
-            set(partners.ids),
-            {
-                own.id,
-                self.by_vat.id,
-                self.by_email.id,
-                self.by_phone_intl.id,
-                self.by_mobile_local.id,
-                self.by_name.id,
-            },
-        )
-        self.assertEqual(wizard.customer_action, "link")
+        self.assertEqual(len(partners), 6)
+        self.assertEqual(wizard.action, "exist")
         self.assertEqual(wizard.partner_id, own)
 
-    @users("lc_salesman")
-    def test_returning_lead_links_its_customer(self):
-        self._lead(partner_id=self.by_email.id, email_from=False)
+    @users("lm_salesman")
+    def test_returning_lead_exists_with_its_customer(self):
+        """crm's own wizard proposes the customer a returning lead matches (here
+        by phone only) through crm.lead._find_matching_partner."""
+        customer = self.env["res.partner"].create(
+            {"name": "Khách quen", "is_company": True, "phone": "+84 987 000 111"}
+        )
+        # the customer existed well before the lead
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE res_partner SET create_date = create_date - interval '10 days' "
+            "WHERE id = %s",
+            [customer.id],
+        )
+        customer.invalidate_recordset(["create_date"])
         lead = self._lead(
-            partner_id=self.by_email.id, vat=False, partner_name=False
+            partner_name="Khách Quen Mới",
+            email_from="khachquen@moi.vn",
+            phone="0987000111",
+            vat=False,
         ).with_env(self.env)
         self.assertTrue(lead.is_returning)
-        wizard = self._wizard(lead)
-        self.assertEqual(wizard.customer_action, "link")
-        self.assertEqual(wizard.partner_id, self.by_email)
-
-    @users("lc_salesman")
-    def test_create_with_candidates_in_view(self):
-        """Choosing "create" while the matches are shown is the user's call."""
-        lead = self._lead().with_env(self.env)
-        wizard = self._wizard(lead, customer_action="create")
-        self.assertTrue(wizard.duplicate_partner_ids)
-        wizard.action_convert()
-        self.assertEqual(lead.partner_id.parent_id.name, "Công ty TNHH Ánh Dương")
-
-    @users("lc_salesman")
-    def test_no_hidden_duplicate_created(self):
-        """A customer with the lead's email appearing after the wizard opened
-        blocks "create": the user never saw it."""
-        lead = self._lead(
-            email_from="moi@khachhang.vn", phone=False, vat=False, partner_name="X"
-        ).with_env(self.env)
-        wizard = self._wizard(lead)
-        self.assertEqual(wizard.customer_action, "create")
-        self.assertFalse(wizard.duplicate_partner_ids)
-        self.env["res.partner"].create({"name": "Mới", "email": "MOI@khachhang.vn"})
-        partner_count = self.env["res.partner"].search_count([])
-        with self.assertRaisesRegex(UserError, "were not shown"):
-            wizard.action_convert()
-        self.assertEqual(self.env["res.partner"].search_count([]), partner_count)
-        self.assertEqual(lead.type, "lead")
-
-    @users("lc_salesman")
-    def test_no_hidden_duplicate_contact_when_linking(self):
-        company = self.env["res.partner"].create(
-            {"name": "Công ty Liên Kết", "is_company": True}
+        self.assertEqual(lead._find_matching_partner(), customer)
+        self.assertEqual(lead._find_matching_partner(email_only=True), customer)
+        wizard = Form(
+            self.env["crm.lead2opportunity.partner"].with_context(
+                active_model="crm.lead", active_id=lead.id, active_ids=lead.ids
+            )
         )
-        lead = self._lead(
-            email_from="lienket@khachhang.vn",
-            phone=False,
-            vat=False,
-            partner_name=False,
-        ).with_env(self.env)
-        wizard = self._wizard(lead, customer_action="link", partner_id=company.id)
-        self.assertTrue(wizard.create_contact)
-        self.env["res.partner"].create({"name": "Mới", "email": "lienket@khachhang.vn"})
-        with self.assertRaisesRegex(UserError, "were not shown"):
-            wizard.action_convert()
-        self.assertEqual(lead.type, "lead")
+        self.assertEqual(wizard.action, "exist")
+        self.assertEqual(wizard.partner_id, customer)
+        wizard.save().action_apply()
+        self.assertEqual(lead.partner_id.parent_id, customer)
+        self.assertEqual(lead.partner_id.name, "Nguyễn Văn An")
 
-    def test_query_count_independent_of_candidates(self):
+    def test_automatic_matching_ignores_names(self):
+        """crm's ``email_only`` matching (mass conversion, automatic processes)
+        keeps the exact rules: a company of the same name is no match."""
+        lead = self._lead(email_from=False, phone=False, vat=False)
+        self.assertEqual(lead._find_matching_partner(), self.by_name)
+        self.assertFalse(lead._find_matching_partner(email_only=True))
+
+    def test_crm_matching_first(self):
+        """crm's own match (the same email) comes first."""
+        lead = self._lead(email_from='"An" <AN.Nguyen@AnhDuong.vn>', vat="0101234567")
+        self.assertEqual(lead._find_matching_partner(), self.by_email)
+
+    def test_query_count_independent_of_leads(self):
         """One query per rule for the whole batch, however many leads and
         candidates."""
         one = self._lead()
@@ -199,18 +180,14 @@ class TestDuplicates(LeadConversionCommon):
                 for index in range(19)
             ]
         )
-
-        def count_queries(leads):
+        many._get_duplicate_partners()  # warm the access rules
+        for leads in (one, many):
             self.env.invalidate_all()
             leads.fetch(list(leads._fields))
-            leads.company_id.country_id.fetch(["code"])
-            start = self.cr.sql_log_count
-            result = leads._conversion_find_duplicates()
-            return self.cr.sql_log_count - start, result
-
-        count_one, __ = count_queries(one)
-        count_many, result = count_queries(many)
-        self.assertLessEqual(count_many, 6)
-        self.assertEqual(count_many, count_one)
-        self.assertTrue(all(result.values()))
-        self.assertEqual(len(result), 20)
+            (leads.country_id | leads.company_id.country_id).fetch(
+                ["code", "phone_code"]
+            )
+            with self.assertQueryCount(5):
+                result = leads._get_duplicate_partners()
+            self.assertEqual(len(result), len(leads))
+            self.assertTrue(all(result.values()))

@@ -1,1 +1,2 @@
-from . import crm_lead_conversion
+from . import crm_lead_to_opportunity
+from . import crm_lead_to_opportunity_mass

@@ -1,7 +1,15 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-BANT_FIELDS = ("bant_budget", "bant_authority", "bant_need", "bant_timeline")
+# The BANT criteria: the values of each field that meet it. The score, the
+# qualification and what a lead lacks (_get_bant_missing_criteria) all read it.
+BANT_CRITERIA = {
+    "bant_budget": ("yes",),
+    "bant_authority": ("decision_maker",),
+    "bant_need": ("identified",),
+    "bant_timeline": ("year", "quarter"),
+}
+BANT_FIELDS = tuple(BANT_CRITERIA)
 
 
 class CrmLead(models.Model):
@@ -129,11 +137,8 @@ class CrmLead(models.Model):
     @api.depends(*BANT_FIELDS)
     def _compute_bant_score(self):
         for lead in self:
-            lead.bant_score = (
-                (lead.bant_budget == "yes")
-                + (lead.bant_authority == "decision_maker")
-                + (lead.bant_need == "identified")
-                + (lead.bant_timeline in ("year", "quarter"))
+            lead.bant_score = sum(
+                lead[fname] in met for fname, met in BANT_CRITERIA.items()
             )
 
     @api.depends("bant_score", "company_id.bant_qualification_threshold")
@@ -145,7 +150,7 @@ class CrmLead(models.Model):
             )
             lead.is_qualified = lead.bant_score >= threshold
 
-    @api.depends("email_normalized", "phone_sanitized", "partner_id")
+    @api.depends("email_normalized", "phone", "mobile", "country_id", "partner_id")
     def _compute_is_returning(self):
         """A lead is returning when its customer existed before it: a contact
         created earlier with the same normalized email or phone, its own contact
@@ -153,7 +158,8 @@ class CrmLead(models.Model):
         whole batch."""
         Partner = self.env["res.partner"].with_context(active_test=False)
         emails = {e for e in self.mapped("email_normalized") if e}
-        phones = {p for p in self.mapped("phone_sanitized") if p}
+        phone_keys = self._get_phone_keys()
+        phones = set().union(*phone_keys.values())
         partners = Partner.browse()
         if emails or phones:
             domain = []
@@ -196,9 +202,9 @@ class CrmLead(models.Model):
         for lead in self:
             created = lead.create_date or now
             lead_id = lead._origin.id or 0
-            dates = by_key.get(lead.email_normalized, []) + by_key.get(
-                lead.phone_sanitized, []
-            )
+            dates = by_key.get(lead.email_normalized, []) + [
+                date for key in phone_keys[lead.id] for date in by_key.get(key, [])
+            ]
             partner = lead.partner_id
             lead.is_returning = bool(
                 any(date and date < created for date in dates)
@@ -215,6 +221,40 @@ class CrmLead(models.Model):
                     )
                 )
             )
+
+    def _get_phone_keys(self):
+        """{lead id: the lead's phone and mobile as phone keys (see
+        res.partner._phone_key)}, in the lead's country, else its company's."""
+        Partner = self.env["res.partner"]
+        return {
+            lead.id: {
+                key
+                for key in (
+                    Partner._phone_key(
+                        number, lead.country_id or lead.company_id.country_id
+                    )
+                    for number in (lead.phone, lead.mobile)
+                )
+                if key
+            }
+            for lead in self
+        }
+
+    def _get_bant_missing_criteria(self):
+        """What the lead lacks to be qualified, one phrase per BANT criterion
+        it does not meet."""
+        self.ensure_one()
+        missing = {
+            "bant_budget": self.env._("budget not confirmed"),
+            "bant_authority": self.env._("decision maker not reached"),
+            "bant_need": self.env._("need not identified"),
+            "bant_timeline": self.env._("no purchase timeline within a year"),
+        }
+        return [
+            missing[fname]
+            for fname, met in BANT_CRITERIA.items()
+            if self[fname] not in met
+        ]
 
     @api.constrains("territory_id", "company_id")
     def _check_territory_company(self):

@@ -20,11 +20,23 @@ class ResPartner(models.Model):
     @api.depends("phone", "mobile", "country_id")
     def _compute_phone_normalized(self):
         for partner in self:
-            partner.phone_normalized = partner._phone_normalize_number(partner.phone)
-            partner.mobile_normalized = partner._phone_normalize_number(partner.mobile)
+            partner.phone_normalized = self._phone_key(
+                partner.phone, partner.country_id
+            )
+            partner.mobile_normalized = self._phone_key(
+                partner.mobile, partner.country_id
+            )
 
-    def _phone_normalize_number(self, number):
+    @api.model
+    def _phone_key(self, number, country=None):
+        """The one form in which phone numbers of customers and leads are
+        compared (returning leads, duplicate customers): E.164 (+84912345678),
+        read in ``country``, else in the current company's country; False when
+        the number cannot be read."""
         if not number:
             return False
-        country = self.country_id or self.env.company.country_id
-        return self._phone_format(number=number, country=country, force_format="E164")
+        return self.browse()._phone_format(
+            number=number,
+            country=country or self.env.company.country_id,
+            force_format="E164",
+        )

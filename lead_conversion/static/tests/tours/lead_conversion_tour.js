@@ -3,26 +3,29 @@ import { registry } from "@web/core/registry";
 registry.category("web_tour.tours").add("lead_conversion_link_duplicate", {
     steps: () => [
         {
-            trigger: ".o_form_view .o_statusbar_buttons button.btn-primary.o_lead_conversion_button",
-            content: "The qualified lead shows a prominent Convert button",
+            trigger: ".o_form_view .o_statusbar_buttons button:contains(Convert to Opportunity)",
+            content: "crm's button converts the lead",
             run: "click",
         },
         {
             trigger: ".modal .o_field_widget[name=duplicate_partner_ids] .o_data_row:first:contains(CONG TY TNHH HOA SEN)",
-            content: "The existing customer with the same phone is suggested first",
+            content: "The existing customer with the same phone is listed first",
         },
         {
-            trigger: ".modal .o_field_widget[name=customer_action] input[data-value=link]",
-            content: "Link the lead to the suggested customer",
-            run: "click",
+            trigger: ".modal .o_field_widget[name=action] input[data-value=exist]:checked",
+            content: "crm's wizard links the lead to an existing customer",
         },
         {
             trigger: ".modal .o_field_widget[name=partner_id] input:value(CONG TY TNHH HOA SEN)",
-            content: "The suggested customer is chosen",
+            content: "The customer found by phone is chosen",
         },
         {
-            trigger: ".modal-footer button[name=action_convert]",
-            content: "Convert",
+            trigger: ".modal .o_field_widget[name=create_contact] input:checked",
+            content: "The lead's contact will be added under it",
+        },
+        {
+            trigger: ".modal-footer button[name=action_apply]",
+            content: "Create the opportunity",
             run: "click",
         },
         {
@@ -62,29 +65,30 @@ registry.category("web_tour.tours").add("lead_conversion_mass", {
             run: "click",
         },
         {
-            trigger: ".o-dropdown--menu .o-dropdown-item:contains(Convert)",
-            content: "Convert the selected leads",
+            trigger: ".o-dropdown--menu .o-dropdown-item:contains(Convert to opportunities)",
+            content: "crm's mass conversion",
             run: "click",
         },
         {
-            trigger: ".modal .o_field_widget[name=lead_ids] .o_data_row:contains(Hàng loạt B)",
-            content: "The wizard lists the selected leads",
+            trigger: ".modal .o_field_widget[name=create_company] input:checked",
+            content: "The companies will be created",
         },
         {
-            trigger: ".modal .o_field_widget[name=customer_action] input[data-value=create]:checked",
-            content: "No matching customer: new customers will be created",
+            trigger: ".modal .o_field_widget[name=create_opportunity] input:checked",
+            content: "and the opportunities",
         },
         {
-            trigger: ".modal-footer button[name=action_convert]",
+            trigger: ".modal-footer button[name=action_mass_convert]",
             content: "Convert",
             run: "click",
         },
         {
-            trigger: ".o_breadcrumb:contains(Converted Leads)",
-            content: "The converted leads are listed",
+            trigger: "body:not(:has(.modal))",
+            content: "The wizard is closed",
         },
         {
-            trigger: ".o_list_view .o_data_row:contains(Hàng loạt A)",
+            trigger: ".o_form_view .o_field_widget[name=stage_id] .o_arrow_button_current",
+            content: "crm opens the first opportunity",
         },
     ],
 });
