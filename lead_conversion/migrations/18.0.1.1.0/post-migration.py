@@ -1,4 +1,4 @@
-"""18.0.2: the conversion is crm's own wizard, extended. Version 1 had its own
+"""18.0.1.1: the conversion is crm's own wizard, extended. Version 1 had its own
 wizard and took crm's mass conversion out of the leads list's actions: give it
 back."""
 
