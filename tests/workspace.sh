@@ -328,8 +328,8 @@ cmd_test() {
     local out=$RUN_DIR/$TEST_DB-pytest.log rc=0
     local targets=("$@")
     [ ${#targets[@]} -gt 0 ] || targets=(lead_management lead_scoring lead_conversion)
-    (cd "$ROOT" && PYTHONPATH="$ODOO_PATH${PYTHONPATH:+:$PYTHONPATH}" "$VENV/bin/pytest" \
-        -p no:cacheprovider -rfEs --odoo-config="$CONF" --odoo-database="$TEST_DB" --odoo-http \
+    (cd "$ROOT" && PYTHONPATH="$ODOO_PATH:$ROOT/tests${PYTHONPATH:+:$PYTHONPATH}" "$VENV/bin/pytest" \
+        -p pytest_odoo_test_mode -p no:cacheprovider -rfEs --odoo-config="$CONF" --odoo-database="$TEST_DB" --odoo-http \
         --odoo-log-level=warn "${targets[@]}") 2>&1 | tee "$out" || rc=$?
     [ "$rc" = 0 ] || die "tests failed (pytest exit code $rc)"
     local summary
