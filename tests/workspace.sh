@@ -426,23 +426,102 @@ check_install_alone() {
     say "Each addon installs alone"
 }
 
+# crm's own test suite on DB with our addons installed, after turning off the
+# behaviours of ours that deliberately change crm (tests/crm_suite_switches.py)
+crm_suite() {
+    local db=$1 log=$WORK_DIR/$1-crm-switches.log
+    SUMMARY=
+    say "crm's own tests on $db: switching off what our addons change in crm on purpose"
+    odoo_shell -d "$db" --no-http --log-level=warn <"$ROOT/tests/crm_suite_switches.py" >"$log" 2>&1 || {
+        cat "$log" >&2
+        say "tests/crm_suite_switches.py failed on $db (log: $log)"
+        return 1
+    }
+    grep "^crm suite switches" "$log" >&2 || true
+    say "Running crm's own tests ($ODOO_PATH/odoo/addons/crm/tests) on $db"
+    run_pytest "$ODOO_PATH" "$db" "$WORK_DIR/$db-crm-pytest.log" --durations=5 odoo/addons/crm/tests
+}
+
+crm_suite_nodemo() {
+    say "Creating database ${TEST_DB}_nodemo with $ADDONS (no demo data)"
+    build_db "${TEST_DB}_nodemo" nodemo && crm_suite "${TEST_DB}_nodemo"
+}
+
+# step NAME FUNCTION ARGS...: runs a step of `make test`, records its result and time
+STEPS=()
+FAILED=0
+step() {
+    local name=$1 t0=$SECONDS result=ok
+    shift
+    say "== $name"
+    "$@" || { result=FAILED; FAILED=1; }
+    STEPS+=("$(printf '%-6s %5ss  %s' "$result" $((SECONDS - t0)) "$name")")
+}
+
 cmd_test() {
     use_cluster test
     stop_test_cluster_on_exit
+    local t0=$SECONDS targets=("$@")
     setup
     ensure_chromium
     cmd_lint
     say "Creating test database $TEST_DB with $ADDONS (and demo data)"
     build_db "$TEST_DB" demo || die "the test database could not be built"
     say "Running the tests (pytest-odoo, browser tours in headless Chromium)"
-    local targets=("$@")
     [ ${#targets[@]} -gt 0 ] || targets=(lead_management lead_scoring lead_conversion)
     run_pytest "$ROOT" "$TEST_DB" "$WORK_DIR/$TEST_DB-pytest.log" "${targets[@]}" || die "tests failed"
-    if [ $# -eq 0 ]; then
-        check_install_alone || die "an addon does not install alone"
-        say "All tests passed, tours included; static checks passed; each addon installs alone"
+    if [ $# -gt 0 ]; then
+        echo "$SUMMARY"
+        return 0
     fi
-    echo "$SUMMARY"
+    RESULTS=("our tests on $TEST_DB|$SUMMARY")
+    STEPS+=("$(printf '%-6s %5ss  %s' ok $((SECONDS - t0)) "static checks, test database, our tests")")
+    step "each addon installs alone" check_install_alone
+    step "crm's own tests on $TEST_DB (demo data)" crm_suite "$TEST_DB"
+    RESULTS+=("crm's tests on $TEST_DB|${SUMMARY:-no summary}")
+    step "crm's own tests on ${TEST_DB}_nodemo (no demo data)" crm_suite_nodemo
+    RESULTS+=("crm's tests on ${TEST_DB}_nodemo|${SUMMARY:-no summary}")
+    say "Steps of make test ($((SECONDS - t0)) s in all):"
+    printf '  %s\n' "${STEPS[@]}" >&2
+    report_results
+    [ $FAILED = 0 ] || die "some steps failed (see above)"
+    say "All tests passed, tours included; static checks passed; each addon installs alone; crm's own tests pass with our addons installed"
+}
+
+# count_of WORDS LINE: the sum of the numbers before WORDS in pytest's summary LINE
+count_of() {
+    echo "$2" | awk -v w="^($1),?$" '{ for (i = 2; i <= NF; i++) if ($i ~ w) s += $(i - 1) } END { print s + 0 }'
+}
+
+# the summary line of each pytest run, then their total as the closing line
+report_results() {
+    local r name line passed=0 failed=0
+    for r in "${RESULTS[@]}"; do
+        name=${r%%|*}
+        line=$(echo "${r#*|}" | sed -E 's/^=+ //; s/ =+$//')
+        printf '%-38s %s\n' "$name:" "$line"
+        passed=$((passed + $(count_of passed "$line")))
+        failed=$((failed + $(count_of 'failed|errors?' "$line")))
+    done
+    echo "total: $passed passed, $failed failed"
+}
+
+# crm-suite: crm's own tests on a database with the addons and demo data and on
+# one without demo data (what `make test` runs after our tests)
+cmd_crm_suite() {
+    use_cluster test
+    stop_test_cluster_on_exit
+    setup
+    ensure_chromium
+    local db
+    RESULTS=()
+    for db in "$TEST_DB" "${TEST_DB}_nodemo"; do
+        if [ "$db" = "$TEST_DB" ]; then build_db "$db" demo; else build_db "$db" nodemo; fi || die "building $db failed"
+        crm_suite "$db" || FAILED=1
+        RESULTS+=("crm's tests on $db|${SUMMARY:-no summary}")
+    done
+    report_results
+    [ $FAILED = 0 ] || die "crm's own tests failed"
 }
 
 cmd_bench() {
@@ -472,10 +551,11 @@ case "${1:-}" in
     stop) cmd_stop ;;
     lint) cmd_lint ;;
     test) shift; cmd_test "$@" ;;
+    crm-suite) cmd_crm_suite ;;
     bench) shift; cmd_bench "$@" ;;
     pg-start) cluster_arg "${2:-}"; pg_start ;;
     pg-dir) cluster_arg "${2:-}"; pg_locate; echo "$PG_DIR" ;;
     psql) cluster_arg "${2:-}"; shift; [ $# = 0 ] || shift; psql_cmd "$@" ;;
     shell) use_cluster run; setup; odoo_shell -d "${2:-$DB_NAME}" ;;
-    *) die "usage: $0 setup|run|stop|lint|test [pytest args]|bench [args]|pg-start [run|test]|pg-dir [run|test]|psql run|test [psql args]|shell [db]" ;;
+    *) die "usage: $0 setup|run|stop|lint|test [pytest args]|crm-suite|bench [args]|pg-start [run|test]|pg-dir [run|test]|psql run|test [psql args]|shell [db]" ;;
 esac
