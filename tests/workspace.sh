@@ -447,6 +447,102 @@ crm_suite_nodemo() {
     build_db "${TEST_DB}_nodemo" nodemo && crm_suite "${TEST_DB}_nodemo"
 }
 
+# Copy of the checkout (without its run folder) into folder $1
+copy_checkout() {
+    mkdir -p "$1"
+    tar -C "$ROOT" --exclude=./.run --exclude=./.git -cf - . | tar -C "$1" -xf -
+}
+
+# In the checkout at $1, as user $2 (empty: the current user), the workspace's
+# private clusters start with their settings, serve a database and stop.
+check_clusters_of() {
+    local dir=$1 user=$2 out cluster
+    ws() {
+        if [ -n "$user" ]; then
+            (cd / && runuser -u "$user" -- env -u RUN_DIR -u DB_HOST -u DB_USER -u DB_PASSWORD \
+                bash "$dir/tests/workspace.sh" "$@")
+        else
+            (cd / && env -u RUN_DIR -u DB_HOST -u DB_USER -u DB_PASSWORD bash "$dir/tests/workspace.sh" "$@")
+        fi
+    }
+    for cluster in run test; do
+        ws pg-start "$cluster" || return 1
+        ws psql "$cluster" -d postgres -c "CREATE DATABASE ws_check" || return 1
+        out=$(ws psql "$cluster" -d ws_check -c "SELECT current_database() || ' fsync=' || current_setting('fsync')") || return 1
+        say "  $CHECK_WHO, $cluster cluster in $(ws pg-dir "$cluster"): $out"
+        case "$cluster:$out" in
+            run:"ws_check fsync=on" | test:"ws_check fsync=off") ;;
+            *) say "  expected fsync on for make run's cluster, off for the test cluster"; return 1 ;;
+        esac
+    done
+    ws stop >/dev/null 2>&1 || return 1
+    if ws psql run -d postgres -c "SELECT 1" >/dev/null 2>&1; then
+        say "  make stop left PostgreSQL running"
+        return 1
+    fi
+}
+
+# The workspace works wherever it is cloned: as root from a folder the
+# `postgres` user cannot enter, as an ordinary user from a deep folder with
+# spaces (its socket path would not fit a Unix socket's 107 bytes).
+check_clone_anywhere() {
+    local tmp rc=0 dir pg
+    tmp=$(mktemp -d) # 0700
+    if is_root; then
+        dir=$tmp/private/lead-crm
+        copy_checkout "$dir"
+        CHECK_WHO="root, checkout in a 0700 folder"
+        pg=$(cd / && env -u RUN_DIR bash "$dir/tests/workspace.sh" pg-dir run)
+        check_clusters_of "$dir" "" || rc=1
+        case "$pg" in /var/lib/lead-crm/*) rm -rf "$(dirname "$pg")" ;; *) rc=1 ;; esac
+        chmod 0711 "$tmp"
+        dir="$tmp/shared/a folder with spaces/$(printf 'd%.0s' $(seq 1 40))/lead-crm"
+        copy_checkout "$dir"
+        chown -R nobody: "$tmp/shared"
+        CHECK_WHO="user nobody, checkout at a long path with spaces"
+        check_clusters_of "$dir" nobody || rc=1
+    else
+        dir="$tmp/a folder with spaces/$(printf 'd%.0s' $(seq 1 40))/lead-crm"
+        copy_checkout "$dir"
+        CHECK_WHO="user $(id -un), checkout at a long path with spaces"
+        check_clusters_of "$dir" "" || rc=1
+    fi
+    rm -rf "$tmp"
+    return $rc
+}
+
+# An existing PostgreSQL server (DB_HOST/DB_PORT/DB_USER/DB_PASSWORD): a
+# throw-away server on 127.0.0.1 where the user logs in with its password only;
+# the addons are installed there (no demo data) and one test file runs.
+check_existing_server() {
+    local tmp bin port password rc=0
+    bin=$(pg_bindir)
+    tmp=$(mktemp -d)
+    is_root && chown postgres: "$tmp"
+    port=$("$VENV/bin/python" -c "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
+    password=$(od -An -tx1 -N12 /dev/urandom | tr -d ' \n')
+    pg_as_owner "$bin/initdb" -D "$tmp/data" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
+        -E UTF8 --locale=C.UTF-8 >"$tmp/initdb.log" 2>&1 || { cat "$tmp/initdb.log" >&2; rm -rf "$tmp"; return 1; }
+    pg_as_owner "$bin/pg_ctl" -D "$tmp/data" -l "$tmp/server.log" -w -t 60 \
+        -o "-p $port -k '$tmp' -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off" \
+        start >/dev/null || { cat "$tmp/server.log" >&2; rm -rf "$tmp"; return 1; }
+    "$bin/psql" -h "$tmp" -p "$port" -U postgres -X -q -d postgres \
+        -c "CREATE ROLE lead_crm_ext LOGIN CREATEDB PASSWORD '$password'" || rc=1
+    if PGPASSWORD=wrong "$bin/psql" -h 127.0.0.1 -p "$port" -U lead_crm_ext -w -X -q -d postgres -c "SELECT 1" >/dev/null 2>&1; then
+        say "  the server let lead_crm_ext in without its password"
+        rc=1
+    fi
+    say "  PostgreSQL on 127.0.0.1:$port, user lead_crm_ext with a password"
+    [ $rc = 0 ] && {
+        (cd / && env DB_HOST=127.0.0.1 DB_PORT="$port" DB_USER=lead_crm_ext DB_PASSWORD="$password" \
+            RUN_DIR="$tmp/run" TEST_DB=lead_crm_ext bash "$ROOT/tests/workspace.sh" smoke \
+            lead_management/tests/test_install.py) || rc=1
+    }
+    pg_as_owner "$bin/pg_ctl" -D "$tmp/data" -m fast -w stop >/dev/null 2>&1 || rc=1
+    rm -rf "$tmp"
+    return $rc
+}
+
 # step NAME FUNCTION ARGS...: runs a step of `make test`, records its result and time
 STEPS=()
 FAILED=0
@@ -481,6 +577,8 @@ cmd_test() {
     RESULTS+=("crm's tests on $TEST_DB|${SUMMARY:-no summary}")
     step "crm's own tests on ${TEST_DB}_nodemo (no demo data)" crm_suite_nodemo
     RESULTS+=("crm's tests on ${TEST_DB}_nodemo|${SUMMARY:-no summary}")
+    step "workspace cloned anywhere" check_clone_anywhere
+    step "existing PostgreSQL server (DB_HOST)" check_existing_server
     say "Steps of make test ($((SECONDS - t0)) s in all):"
     printf '  %s\n' "${STEPS[@]}" >&2
     report_results
@@ -506,6 +604,17 @@ report_results() {
     echo "total: $passed passed, $failed failed"
 }
 
+# smoke [pytest args]: a database with the addons (no demo data) and the given
+# tests, without the static checks (used against an existing server)
+cmd_smoke() {
+    use_cluster test
+    stop_test_cluster_on_exit
+    setup
+    say "Creating database $TEST_DB with $ADDONS (no demo data) on $(db_host):$DB_PORT"
+    build_db "$TEST_DB" nodemo || die "the database could not be built"
+    run_pytest "$ROOT" "$TEST_DB" "$WORK_DIR/$TEST_DB-pytest.log" "$@" || die "tests failed"
+}
+
 # crm-suite: crm's own tests on a database with the addons and demo data and on
 # one without demo data (what `make test` runs after our tests)
 cmd_crm_suite() {
@@ -522,6 +631,18 @@ cmd_crm_suite() {
     done
     report_results
     [ $FAILED = 0 ] || die "crm's own tests failed"
+}
+
+# check-workspace: the workspace checks of `make test` alone
+cmd_check_workspace() {
+    use_cluster test
+    ensure_odoo
+    ensure_python
+    ensure_postgres
+    step "workspace cloned anywhere" check_clone_anywhere
+    step "existing PostgreSQL server (DB_HOST)" check_existing_server
+    printf '  %s\n' "${STEPS[@]}" >&2
+    [ $FAILED = 0 ] || die "workspace checks failed"
 }
 
 cmd_bench() {
@@ -551,11 +672,13 @@ case "${1:-}" in
     stop) cmd_stop ;;
     lint) cmd_lint ;;
     test) shift; cmd_test "$@" ;;
+    smoke) shift; cmd_smoke "$@" ;;
     crm-suite) cmd_crm_suite ;;
+    check-workspace) cmd_check_workspace ;;
     bench) shift; cmd_bench "$@" ;;
     pg-start) cluster_arg "${2:-}"; pg_start ;;
     pg-dir) cluster_arg "${2:-}"; pg_locate; echo "$PG_DIR" ;;
     psql) cluster_arg "${2:-}"; shift; [ $# = 0 ] || shift; psql_cmd "$@" ;;
     shell) use_cluster run; setup; odoo_shell -d "${2:-$DB_NAME}" ;;
-    *) die "usage: $0 setup|run|stop|lint|test [pytest args]|crm-suite|bench [args]|pg-start [run|test]|pg-dir [run|test]|psql run|test [psql args]|shell [db]" ;;
+    *) die "usage: $0 setup|run|stop|lint|test [pytest args]|smoke [pytest args]|crm-suite|check-workspace|bench [args]|pg-start [run|test]|pg-dir [run|test]|psql run|test [psql args]|shell [db]" ;;
 esac
