@@ -8,10 +8,10 @@
 #                set-up when there is no Odoo 18.0 at ODOO_PATH
 #   VENV         Python virtualenv holding the pinned dependencies
 #   PYTHON       interpreter used to create VENV (python3.10 - python3.12)
-#   RUN_DIR      folder for the private PostgreSQL cluster, logs, filestore
+#   RUN_DIR      folder for the private PostgreSQL clusters, logs, filestore
 #   DB_HOST / DB_PORT / DB_USER / DB_PASSWORD
-#                an existing PostgreSQL server; when DB_HOST is empty a private
-#                cluster is started in RUN_DIR (Unix socket, no TCP)
+#                an existing PostgreSQL server; when DB_HOST is empty private
+#                clusters are started (Unix socket, no TCP): see "PostgreSQL"
 #   DB_NAME      database served by `make run` (default lead_crm)
 #   TEST_DB      database rebuilt by `make test` (default lead_crm_test)
 #   HTTP_PORT    port served by `make run` (default 8069)
@@ -24,6 +24,7 @@ ODOO_URL=${ODOO_URL:-https://nightly.odoo.com/18.0/nightly/src/odoo_18.0.latest.
 PYTHON=${PYTHON:-python3}
 VENV=${VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/lead-crm/venv}
 RUN_DIR=${RUN_DIR:-$ROOT/.run}
+case "$RUN_DIR" in /*) ;; *) RUN_DIR=$PWD/$RUN_DIR ;; esac
 DB_HOST=${DB_HOST:-}
 DB_PORT=${DB_PORT:-5432}
 DB_USER=${DB_USER:-odoo}
@@ -32,10 +33,6 @@ DB_NAME=${DB_NAME:-lead_crm}
 TEST_DB=${TEST_DB:-lead_crm_test}
 HTTP_PORT=${HTTP_PORT:-8069}
 ADDONS=lead_management,lead_scoring,lead_conversion
-
-PG_DIR=$RUN_DIR/pg
-PG_SOCK=$RUN_DIR/pg/sock
-CONF=$RUN_DIR/odoo.conf
 
 say() { printf '%s\n' "[lead-crm] $*" >&2; }
 die() { printf '%s\n' "[lead-crm] ERROR: $*" >&2; exit 1; }
@@ -107,6 +104,24 @@ ensure_python() {
 }
 
 # ---------------------------------------------------------------- PostgreSQL
+# Two private clusters, unless DB_HOST names an existing server:
+#   run   `make run` and `make shell`: PostgreSQL's durability defaults, its
+#         database is someone's work;
+#   test  `make test` and `make bench`: only databases rebuilt on every run,
+#         started with fsync, full_page_writes and synchronous_commit off.
+# Being separate, a test never weakens the cluster `make run` serves.
+# Each lives in its folder of RUN_DIR (RUN_DIR/pg, RUN_DIR/test/pg). As root the
+# server runs as the `postgres` user: when that user cannot enter RUN_DIR (a
+# checkout under /root or under any 0700 folder), the cluster lives in
+# /var/lib/lead-crm/<checkout folder>-<hash of RUN_DIR> instead, one per checkout.
+use_cluster() {
+    CLUSTER=$1
+    WORK_DIR=$RUN_DIR
+    [ "$CLUSTER" = test ] && WORK_DIR=$RUN_DIR/test
+    CONF=$WORK_DIR/odoo.conf
+    PG_DIR= PG_SOCK=
+}
+
 pg_bindir() {
     local d
     d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
@@ -125,14 +140,44 @@ ensure_postgres() {
     [ -n "$(pg_bindir)" ] || die "PostgreSQL installed but initdb not found"
 }
 
+is_root() { [ "$(id -u)" = 0 ]; }
+
 # run a PostgreSQL server binary as a user it accepts (never root)
 pg_as_owner() {
-    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+    if is_root; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# can the user running the server reach folder $1 (or, when it does not exist
+# yet, the folder it will be created in)?
+server_reaches() {
+    local d=$1
+    is_root || return 0
+    id postgres >/dev/null 2>&1 || return 0
+    while [ ! -e "$d" ]; do d=$(dirname "$d"); done
+    runuser -u postgres -- test -x "$d"
+}
+
+# sets PG_DIR (the cluster) and PG_SOCK (its socket folder) for CLUSTER
+pg_locate() {
+    [ -n "$PG_DIR" ] && return 0
+    local key
+    key=$(printf '%s' "$RUN_DIR" | sha1sum | cut -c1-12)
+    if server_reaches "$WORK_DIR"; then
+        PG_DIR=$WORK_DIR/pg
+    else
+        PG_DIR=/var/lib/lead-crm/$(basename "$ROOT")-$key/$CLUSTER
+    fi
+    PG_SOCK=$PG_DIR/sock
+    # a Unix socket's path holds at most 107 bytes (".s.PGSQL.<port>" included)
+    if [ ${#PG_SOCK} -gt 85 ]; then
+        PG_SOCK=/tmp/lead-crm-$(id -u)-$key-$CLUSTER
+    fi
 }
 
 pg_running() {
     local bin
     bin=$(pg_bindir)
+    pg_locate
     [ -n "$bin" ] && [ -f "$PG_DIR/data/PG_VERSION" ] &&
         pg_as_owner "$bin/pg_ctl" -D "$PG_DIR/data" status >/dev/null 2>&1
 }
@@ -140,21 +185,35 @@ pg_running() {
 pg_start() {
     [ -n "$DB_HOST" ] && return 0
     ensure_postgres
-    local bin
+    local bin opts
     bin=$(pg_bindir)
-    mkdir -p "$RUN_DIR"
+    pg_locate
     if [ ! -f "$PG_DIR/data/PG_VERSION" ]; then
-        say "Creating a private PostgreSQL cluster in $PG_DIR"
-        mkdir -p "$PG_DIR/data" "$PG_SOCK"
-        [ "$(id -u)" = 0 ] && chown -R postgres: "$PG_DIR"
+        say "Creating a private PostgreSQL cluster ($CLUSTER) in $PG_DIR"
+        mkdir -p "$PG_DIR/data"
+        is_root && chown -R postgres: "$PG_DIR"
+        server_reaches "$PG_DIR/data" ||
+            die "the postgres user cannot enter $PG_DIR (a 0700 folder on the way?): set RUN_DIR to a folder it can enter"
         pg_as_owner "$bin/initdb" -D "$PG_DIR/data" -A trust -U "$DB_USER" -E UTF8 --locale=C.UTF-8 >"$PG_DIR/initdb.log" 2>&1 ||
             die "initdb failed, see $PG_DIR/initdb.log"
     fi
-    if pg_as_owner "$bin/pg_ctl" -D "$PG_DIR/data" status >/dev/null 2>&1; then
+    mkdir -p -m 0700 "$PG_SOCK"
+    is_root && chown postgres: "$PG_SOCK"
+    opts="-p $DB_PORT -k '$PG_SOCK' -c listen_addresses='' -c max_connections=200"
+    if [ "$CLUSTER" = test ]; then
+        opts="$opts -c fsync=off -c full_page_writes=off -c synchronous_commit=off"
+    fi
+    if pg_running; then
+        [ "$CLUSTER" = run ] || return 0
+        [ "$(psql_cmd -d postgres -c "SHOW fsync")" = off ] || return 0
+        # started without durability by an earlier version of this script
+        say "Restarting the private PostgreSQL with PostgreSQL's durability settings"
+        sync
+        pg_as_owner "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -m fast -w -t 60 -o "$opts" \
+            restart >/dev/null || die "PostgreSQL did not restart, see $PG_DIR/server.log"
         return 0
     fi
-    pg_as_owner "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
-        -o "-p $DB_PORT -k $PG_SOCK -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+    pg_as_owner "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 -o "$opts" \
         start >/dev/null || die "PostgreSQL did not start, see $PG_DIR/server.log"
 }
 
@@ -162,26 +221,37 @@ pg_stop() {
     [ -n "$DB_HOST" ] && return 0
     local bin
     bin=$(pg_bindir)
+    pg_locate
     [ -n "$bin" ] && [ -f "$PG_DIR/data/PG_VERSION" ] || return 0
     pg_as_owner "$bin/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
+    # a socket folder outside the cluster (long paths) goes with it
+    [ "$PG_SOCK" = "$PG_DIR/sock" ] || rmdir "$PG_SOCK" 2>/dev/null || true
 }
 
-db_host() { if [ -n "$DB_HOST" ]; then echo "$DB_HOST"; else echo "$PG_SOCK"; fi; }
+db_host() {
+    if [ -n "$DB_HOST" ]; then echo "$DB_HOST"; else pg_locate; echo "$PG_SOCK"; fi
+}
 
 psql_cmd() {
-    local bin
+    local bin host
     bin=$(pg_bindir)
-    PGPASSWORD=$DB_PASSWORD "${bin:-/usr/bin}/psql" -h "$(db_host)" -p "$DB_PORT" -U "$DB_USER" -X -q -t -A "$@"
+    host=$(db_host)
+    PGPASSWORD=$DB_PASSWORD "${bin:-/usr/bin}/psql" -h "$host" -p "$DB_PORT" -U "$DB_USER" -X -q -t -A "$@"
 }
 
 db_exists() { [ "$(psql_cmd -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '$1'")" = 1 ]; }
 
+drop_db() {
+    if db_exists "$1"; then psql_cmd -d postgres -c "DROP DATABASE \"$1\" WITH (FORCE)"; fi
+    rm -rf "$WORK_DIR/data/filestore/$1"
+}
+
 write_conf() {
-    mkdir -p "$RUN_DIR/data"
-    cat >"$CONF" <<EOF
+    mkdir -p "$WORK_DIR/data"
+    cat >"$CONF" <<CONF
 [options]
 addons_path = $(addons_path)
-data_dir = $RUN_DIR/data
+data_dir = $WORK_DIR/data
 db_host = $(db_host)
 db_port = $DB_PORT
 db_user = $DB_USER
@@ -189,10 +259,12 @@ db_password = $DB_PASSWORD
 http_port = $HTTP_PORT
 list_db = False
 max_cron_threads = 1
-EOF
+CONF
 }
 
 odoo_bin() { "$VENV/bin/python" "$ODOO_PATH/odoo-bin" -c "$CONF" "$@"; }
+# Odoo's shell: the sub-command comes before the options
+odoo_shell() { "$VENV/bin/python" "$ODOO_PATH/odoo-bin" shell -c "$CONF" "$@"; }
 
 setup() {
     ensure_odoo
@@ -209,6 +281,7 @@ odoo_pid() {
 }
 
 cmd_run() {
+    use_cluster run
     setup
     if pid=$(odoo_pid); then
         say "Odoo already runs (pid $pid): http://localhost:$HTTP_PORT  login admin / password admin"
@@ -248,8 +321,12 @@ cmd_stop() {
         kill -9 "$pid" 2>/dev/null || true
     fi
     rm -f "$RUN_DIR/odoo.pid"
+    [ -n "$DB_HOST" ] && return 0
+    use_cluster test
     pg_stop
-    [ -n "$DB_HOST" ] || say "PostgreSQL stopped"
+    use_cluster run
+    pg_stop
+    say "PostgreSQL stopped"
 }
 
 # ---------------------------------------------------------------- test
@@ -284,71 +361,296 @@ cmd_lint() {
     say "Static checks passed"
 }
 
+# a private test cluster started here is stopped when the command ends
+stop_test_cluster_on_exit() {
+    if [ -z "$DB_HOST" ] && ! pg_running; then
+        trap pg_stop EXIT
+    fi
+}
+
+# build_db DB demo|nodemo: a fresh database with the three addons
+build_db() {
+    local db=$1 log=$WORK_DIR/$1-install.log demo=()
+    [ "$2" = demo ] || demo=(--without-demo=all)
+    drop_db "$db"
+    odoo_bin -d "$db" -i "$ADDONS" "${demo[@]}" --stop-after-init --log-level=warn >"$log" 2>&1 || {
+        tail -n 60 "$log" >&2
+        say "installing the addons into $db failed (log: $log)"
+        return 1
+    }
+    if grep -E "( ERROR | CRITICAL |Traceback|failed to install)" "$log" >&2; then
+        say "errors while installing the addons into $db (log: $log)"
+        return 1
+    fi
+}
+
+# run_pytest DIR DB LOG TARGET...: pytest-odoo from DIR on DB, browser tours
+# included; fails on any failure, error or skip. Sets SUMMARY.
+run_pytest() {
+    local dir=$1 db=$2 out=$3 rc=0
+    shift 3
+    SUMMARY=
+    (cd "$dir" && PYTHONPATH="$ODOO_PATH:$ROOT/tests${PYTHONPATH:+:$PYTHONPATH}" "$VENV/bin/pytest" \
+        -p pytest_odoo_test_mode -p no:cacheprovider -rfEs --odoo-config="$CONF" --odoo-database="$db" \
+        --odoo-http --odoo-log-level=warn "$@") 2>&1 | tee "$out" || rc=$?
+    SUMMARY=$(grep -E "^=+ .*(passed|failed|error).* in [0-9.]+s" "$out" | tail -n 1)
+    if [ "$rc" != 0 ]; then
+        say "tests failed (pytest exit code $rc, log: $out)"
+        return 1
+    fi
+    if echo "$SUMMARY" | grep -q "skipped"; then
+        say "some tests were skipped: a skipped tour or test does not count as passed ($SUMMARY)"
+        return 1
+    fi
+    echo "$SUMMARY" | grep -q "passed" || { say "no test ran (log: $out)"; return 1; }
+}
+
 # each addon installs alone, with nothing but its dependencies
 check_install_alone() {
-    local addon db
+    local addon db="${TEST_DB}_alone" log
     for addon in lead_management lead_scoring lead_conversion; do
-        db="${TEST_DB}_alone"
-        if db_exists "$db"; then psql_cmd -d postgres -c "DROP DATABASE \"$db\" WITH (FORCE)"; fi
+        log=$WORK_DIR/$db-$addon.log
+        drop_db "$db"
         say "Installing $addon alone (no demo data)"
-        odoo_bin -d "$db" -i "$addon" --without-demo=all --stop-after-init --log-level=warn \
-            >"$RUN_DIR/$db-$addon.log" 2>&1 || {
-            tail -n 40 "$RUN_DIR/$db-$addon.log" >&2
-            die "$addon does not install alone (log: $RUN_DIR/$db-$addon.log)"
+        odoo_bin -d "$db" -i "$addon" --without-demo=all --stop-after-init --log-level=warn >"$log" 2>&1 || {
+            tail -n 40 "$log" >&2
+            say "$addon does not install alone (log: $log)"
+            return 1
         }
-        if grep -E "( ERROR | CRITICAL |Traceback|failed to install)" "$RUN_DIR/$db-$addon.log" >&2; then
-            die "errors while installing $addon alone (log: $RUN_DIR/$db-$addon.log)"
+        if grep -E "( ERROR | CRITICAL |Traceback|failed to install)" "$log" >&2; then
+            say "errors while installing $addon alone (log: $log)"
+            return 1
         fi
-        psql_cmd -d postgres -c "DROP DATABASE \"$db\" WITH (FORCE)"
+        drop_db "$db"
     done
     say "Each addon installs alone"
 }
 
-cmd_test() {
-    # a private PostgreSQL started for the tests is stopped when they end
-    if [ -z "$DB_HOST" ] && ! pg_running; then
-        trap pg_stop EXIT
+# crm's own test suite on DB with our addons installed, after turning off the
+# behaviours of ours that deliberately change crm (tests/crm_suite_switches.py)
+crm_suite() {
+    local db=$1 log=$WORK_DIR/$1-crm-switches.log
+    SUMMARY=
+    say "crm's own tests on $db: switching off what our addons change in crm on purpose"
+    odoo_shell -d "$db" --no-http --log-level=warn <"$ROOT/tests/crm_suite_switches.py" >"$log" 2>&1 || {
+        cat "$log" >&2
+        say "tests/crm_suite_switches.py failed on $db (log: $log)"
+        return 1
+    }
+    grep "^crm suite switches" "$log" >&2 || true
+    say "Running crm's own tests ($ODOO_PATH/odoo/addons/crm/tests) on $db"
+    run_pytest "$ODOO_PATH" "$db" "$WORK_DIR/$db-crm-pytest.log" --durations=5 odoo/addons/crm/tests
+}
+
+crm_suite_nodemo() {
+    say "Creating database ${TEST_DB}_nodemo with $ADDONS (no demo data)"
+    build_db "${TEST_DB}_nodemo" nodemo && crm_suite "${TEST_DB}_nodemo"
+}
+
+# Copy of the checkout (without its run folder) into folder $1
+copy_checkout() {
+    mkdir -p "$1"
+    tar -C "$ROOT" --exclude=./.run --exclude=./.git -cf - . | tar -C "$1" -xf -
+}
+
+# In the checkout at $1, as user $2 (empty: the current user), the workspace's
+# private clusters start with their settings, serve a database and stop.
+check_clusters_of() {
+    local dir=$1 user=$2 out cluster
+    ws() {
+        if [ -n "$user" ]; then
+            (cd / && runuser -u "$user" -- env -u RUN_DIR -u DB_HOST -u DB_USER -u DB_PASSWORD \
+                bash "$dir/tests/workspace.sh" "$@")
+        else
+            (cd / && env -u RUN_DIR -u DB_HOST -u DB_USER -u DB_PASSWORD bash "$dir/tests/workspace.sh" "$@")
+        fi
+    }
+    for cluster in run test; do
+        ws pg-start "$cluster" || return 1
+        ws psql "$cluster" -d postgres -c "CREATE DATABASE ws_check" || return 1
+        out=$(ws psql "$cluster" -d ws_check -c "SELECT current_database() || ' fsync=' || current_setting('fsync')") || return 1
+        say "  $CHECK_WHO, $cluster cluster in $(ws pg-dir "$cluster"): $out"
+        case "$cluster:$out" in
+            run:"ws_check fsync=on" | test:"ws_check fsync=off") ;;
+            *) say "  expected fsync on for make run's cluster, off for the test cluster"; return 1 ;;
+        esac
+    done
+    ws stop >/dev/null 2>&1 || return 1
+    if ws psql run -d postgres -c "SELECT 1" >/dev/null 2>&1; then
+        say "  make stop left PostgreSQL running"
+        return 1
     fi
+}
+
+# The workspace works wherever it is cloned: as root from a folder the
+# `postgres` user cannot enter, as an ordinary user from a deep folder with
+# spaces (its socket path would not fit a Unix socket's 107 bytes).
+check_clone_anywhere() {
+    local tmp rc=0 dir pg
+    tmp=$(mktemp -d) # 0700
+    if is_root; then
+        dir=$tmp/private/lead-crm
+        copy_checkout "$dir"
+        CHECK_WHO="root, checkout in a 0700 folder"
+        pg=$(cd / && env -u RUN_DIR bash "$dir/tests/workspace.sh" pg-dir run)
+        check_clusters_of "$dir" "" || rc=1
+        case "$pg" in /var/lib/lead-crm/*) rm -rf "$(dirname "$pg")" ;; *) rc=1 ;; esac
+        chmod 0711 "$tmp"
+        dir="$tmp/shared/a folder with spaces/$(printf 'd%.0s' $(seq 1 40))/lead-crm"
+        copy_checkout "$dir"
+        chown -R nobody: "$tmp/shared"
+        CHECK_WHO="user nobody, checkout at a long path with spaces"
+        check_clusters_of "$dir" nobody || rc=1
+    else
+        dir="$tmp/a folder with spaces/$(printf 'd%.0s' $(seq 1 40))/lead-crm"
+        copy_checkout "$dir"
+        CHECK_WHO="user $(id -un), checkout at a long path with spaces"
+        check_clusters_of "$dir" "" || rc=1
+    fi
+    rm -rf "$tmp"
+    return $rc
+}
+
+# An existing PostgreSQL server (DB_HOST/DB_PORT/DB_USER/DB_PASSWORD): a
+# throw-away server on 127.0.0.1 where the user logs in with its password only;
+# the addons are installed there (no demo data) and one test file runs.
+check_existing_server() {
+    local tmp bin port password rc=0
+    bin=$(pg_bindir)
+    tmp=$(mktemp -d)
+    is_root && chown postgres: "$tmp"
+    port=$("$VENV/bin/python" -c "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
+    password=$(od -An -tx1 -N12 /dev/urandom | tr -d ' \n')
+    pg_as_owner "$bin/initdb" -D "$tmp/data" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
+        -E UTF8 --locale=C.UTF-8 >"$tmp/initdb.log" 2>&1 || { cat "$tmp/initdb.log" >&2; rm -rf "$tmp"; return 1; }
+    pg_as_owner "$bin/pg_ctl" -D "$tmp/data" -l "$tmp/server.log" -w -t 60 \
+        -o "-p $port -k '$tmp' -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off" \
+        start >/dev/null || { cat "$tmp/server.log" >&2; rm -rf "$tmp"; return 1; }
+    "$bin/psql" -h "$tmp" -p "$port" -U postgres -X -q -d postgres \
+        -c "CREATE ROLE lead_crm_ext LOGIN CREATEDB PASSWORD '$password'" || rc=1
+    if PGPASSWORD=wrong "$bin/psql" -h 127.0.0.1 -p "$port" -U lead_crm_ext -w -X -q -d postgres -c "SELECT 1" >/dev/null 2>&1; then
+        say "  the server let lead_crm_ext in without its password"
+        rc=1
+    fi
+    say "  PostgreSQL on 127.0.0.1:$port, user lead_crm_ext with a password"
+    [ $rc = 0 ] && {
+        (cd / && env DB_HOST=127.0.0.1 DB_PORT="$port" DB_USER=lead_crm_ext DB_PASSWORD="$password" \
+            RUN_DIR="$tmp/run" TEST_DB=lead_crm_ext bash "$ROOT/tests/workspace.sh" smoke \
+            lead_management/tests/test_install.py) || rc=1
+    }
+    pg_as_owner "$bin/pg_ctl" -D "$tmp/data" -m fast -w stop >/dev/null 2>&1 || rc=1
+    rm -rf "$tmp"
+    return $rc
+}
+
+# step NAME FUNCTION ARGS...: runs a step of `make test`, records its result and time
+STEPS=()
+FAILED=0
+step() {
+    local name=$1 t0=$SECONDS result=ok
+    shift
+    say "== $name"
+    "$@" || { result=FAILED; FAILED=1; }
+    STEPS+=("$(printf '%-6s %5ss  %s' "$result" $((SECONDS - t0)) "$name")")
+}
+
+cmd_test() {
+    use_cluster test
+    stop_test_cluster_on_exit
+    local t0=$SECONDS targets=("$@")
     setup
     ensure_chromium
     cmd_lint
-    if db_exists "$TEST_DB"; then
-        psql_cmd -d postgres -c "DROP DATABASE \"$TEST_DB\" WITH (FORCE)"
-    fi
-    rm -rf "$RUN_DIR/data/filestore/$TEST_DB"
     say "Creating test database $TEST_DB with $ADDONS (and demo data)"
-    odoo_bin -d "$TEST_DB" -i "$ADDONS" --stop-after-init --log-level=warn >"$RUN_DIR/$TEST_DB-install.log" 2>&1 || {
-        tail -n 60 "$RUN_DIR/$TEST_DB-install.log" >&2
-        die "installing the addons into $TEST_DB failed (log: $RUN_DIR/$TEST_DB-install.log)"
-    }
-    if grep -E "( ERROR | CRITICAL |Traceback|failed to install)" "$RUN_DIR/$TEST_DB-install.log" >&2; then
-        die "errors while installing the addons (log: $RUN_DIR/$TEST_DB-install.log)"
-    fi
+    build_db "$TEST_DB" demo || die "the test database could not be built"
     say "Running the tests (pytest-odoo, browser tours in headless Chromium)"
-    local out=$RUN_DIR/$TEST_DB-pytest.log rc=0
-    local targets=("$@")
     [ ${#targets[@]} -gt 0 ] || targets=(lead_management lead_scoring lead_conversion)
-    (cd "$ROOT" && PYTHONPATH="$ODOO_PATH${PYTHONPATH:+:$PYTHONPATH}" "$VENV/bin/pytest" \
-        -p no:cacheprovider -rfEs --odoo-config="$CONF" --odoo-database="$TEST_DB" --odoo-http \
-        --odoo-log-level=warn "${targets[@]}") 2>&1 | tee "$out" || rc=$?
-    [ "$rc" = 0 ] || die "tests failed (pytest exit code $rc)"
-    local summary
-    summary=$(grep -E "^=+ .*(passed|failed|error).* in [0-9.]+s" "$out" | tail -n 1)
-    if echo "$summary" | grep -q "skipped"; then
-        die "some tests were skipped: a skipped tour or test does not count as passed ($summary)"
+    run_pytest "$ROOT" "$TEST_DB" "$WORK_DIR/$TEST_DB-pytest.log" "${targets[@]}" || die "tests failed"
+    if [ $# -gt 0 ]; then
+        echo "$SUMMARY"
+        return 0
     fi
-    echo "$summary" | grep -q "passed" || die "no test ran"
-    if [ $# -eq 0 ]; then
-        check_install_alone
-        say "All tests passed, tours included; static checks passed; each addon installs alone"
-    fi
-    echo "$summary"
+    RESULTS=("our tests on $TEST_DB|$SUMMARY")
+    STEPS+=("$(printf '%-6s %5ss  %s' ok $((SECONDS - t0)) "static checks, test database, our tests")")
+    step "each addon installs alone" check_install_alone
+    step "crm's own tests on $TEST_DB (demo data)" crm_suite "$TEST_DB"
+    RESULTS+=("crm's tests on $TEST_DB|${SUMMARY:-no summary}")
+    step "crm's own tests on ${TEST_DB}_nodemo (no demo data)" crm_suite_nodemo
+    RESULTS+=("crm's tests on ${TEST_DB}_nodemo|${SUMMARY:-no summary}")
+    step "workspace cloned anywhere" check_clone_anywhere
+    step "existing PostgreSQL server (DB_HOST)" check_existing_server
+    say "Steps of make test ($((SECONDS - t0)) s in all):"
+    printf '  %s\n' "${STEPS[@]}" >&2
+    report_results
+    [ $FAILED = 0 ] || die "some steps failed (see above)"
+    say "All tests passed, tours included; static checks passed; each addon installs alone; crm's own tests pass with our addons installed"
+}
+
+# count_of WORDS LINE: the sum of the numbers before WORDS in pytest's summary LINE
+count_of() {
+    echo "$2" | awk -v w="^($1),?$" '{ for (i = 2; i <= NF; i++) if ($i ~ w) s += $(i - 1) } END { print s + 0 }'
+}
+
+# the summary line of each pytest run, then their total as the closing line
+report_results() {
+    local r name line passed=0 failed=0
+    for r in "${RESULTS[@]}"; do
+        name=${r%%|*}
+        line=$(echo "${r#*|}" | sed -E 's/^=+ //; s/ =+$//')
+        printf '%-38s %s\n' "$name:" "$line"
+        passed=$((passed + $(count_of passed "$line")))
+        failed=$((failed + $(count_of 'failed|errors?' "$line")))
+    done
+    echo "total: $passed passed, $failed failed"
+}
+
+# smoke [pytest args]: a database with the addons (no demo data) and the given
+# tests, without the static checks (used against an existing server)
+cmd_smoke() {
+    use_cluster test
+    stop_test_cluster_on_exit
+    setup
+    say "Creating database $TEST_DB with $ADDONS (no demo data) on $(db_host):$DB_PORT"
+    build_db "$TEST_DB" nodemo || die "the database could not be built"
+    run_pytest "$ROOT" "$TEST_DB" "$WORK_DIR/$TEST_DB-pytest.log" "$@" || die "tests failed"
+}
+
+# crm-suite: crm's own tests on a database with the addons and demo data and on
+# one without demo data (what `make test` runs after our tests)
+cmd_crm_suite() {
+    use_cluster test
+    stop_test_cluster_on_exit
+    setup
+    ensure_chromium
+    local db
+    RESULTS=()
+    for db in "$TEST_DB" "${TEST_DB}_nodemo"; do
+        if [ "$db" = "$TEST_DB" ]; then build_db "$db" demo; else build_db "$db" nodemo; fi || die "building $db failed"
+        crm_suite "$db" || FAILED=1
+        RESULTS+=("crm's tests on $db|${SUMMARY:-no summary}")
+    done
+    report_results
+    [ $FAILED = 0 ] || die "crm's own tests failed"
+}
+
+# check-workspace: the workspace checks of `make test` alone
+cmd_check_workspace() {
+    use_cluster test
+    ensure_odoo
+    ensure_python
+    ensure_postgres
+    step "workspace cloned anywhere" check_clone_anywhere
+    step "existing PostgreSQL server (DB_HOST)" check_existing_server
+    printf '  %s\n' "${STEPS[@]}" >&2
+    [ $FAILED = 0 ] || die "workspace checks failed"
 }
 
 cmd_bench() {
+    use_cluster test
+    stop_test_cluster_on_exit
     setup
     local db=${BENCH_DB:-lead_crm_bench}
-    if db_exists "$db"; then psql_cmd -d postgres -c "DROP DATABASE \"$db\" WITH (FORCE)"; fi
+    drop_db "$db"
     say "Creating benchmark database $db (no demo data)"
     odoo_bin -d "$db" -i "$ADDONS" --without-demo=all --stop-after-init --log-level=warn ||
         die "installing the addons into $db failed"
@@ -357,14 +659,26 @@ cmd_bench() {
         --config "$CONF" --database "$db" "$@"
 }
 
+cluster_arg() {
+    case "${1:-run}" in
+        run | test) use_cluster "${1:-run}" ;;
+        *) die "unknown cluster '$1' (run or test)" ;;
+    esac
+}
+
 case "${1:-}" in
-    setup) setup ;;
+    setup) use_cluster run; setup ;;
     run) cmd_run ;;
     stop) cmd_stop ;;
     lint) cmd_lint ;;
     test) shift; cmd_test "$@" ;;
+    smoke) shift; cmd_smoke "$@" ;;
+    crm-suite) cmd_crm_suite ;;
+    check-workspace) cmd_check_workspace ;;
     bench) shift; cmd_bench "$@" ;;
-    pg-start) pg_start ;;
-    shell) setup; shift; odoo_bin shell -d "${1:-$DB_NAME}" ;;
-    *) die "usage: $0 setup|run|stop|lint|test [pytest args]|pg-start|shell [db]" ;;
+    pg-start) cluster_arg "${2:-}"; pg_start ;;
+    pg-dir) cluster_arg "${2:-}"; pg_locate; echo "$PG_DIR" ;;
+    psql) cluster_arg "${2:-}"; shift; [ $# = 0 ] || shift; psql_cmd "$@" ;;
+    shell) use_cluster run; setup; odoo_shell -d "${2:-$DB_NAME}" ;;
+    *) die "usage: $0 setup|run|stop|lint|test [pytest args]|smoke [pytest args]|crm-suite|check-workspace|bench [args]|pg-start [run|test]|pg-dir [run|test]|psql run|test [psql args]|shell [db]" ;;
 esac

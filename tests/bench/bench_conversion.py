@@ -5,7 +5,8 @@ choice, gate off), and query counts.
 
 Called by ``tests/bench/run.py`` as ``run(env, report)``; alone with:
 
-    python tests/bench/run.py --config .run/odoo.conf --database DB --only conversion
+    python tests/bench/run.py --config .run/test/odoo.conf --database DB \
+        --only conversion
 
 Everything it creates is rolled back at the end.
 """

@@ -2,7 +2,7 @@
 
 Called by ``tests/bench/run.py`` as ``run(env, report)``; alone with:
 
-    python tests/bench/run.py --config .run/odoo.conf --database DB --only scoring
+    python tests/bench/run.py --config .run/test/odoo.conf --database DB --only scoring
 
 Measured in the same run, each against its own baseline:
 

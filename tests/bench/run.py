@@ -5,7 +5,7 @@ Runs every benchmark of this folder in one Odoo process on the given database
 with its bound, and exits non-zero when a figure is over its bound. The
 scoring benchmark leaves its data in that database, made for the benchmark.
 
-    python tests/bench/run.py --config .run/odoo.conf --database lead_crm_bench
+    python tests/bench/run.py --config .run/test/odoo.conf --database lead_crm_bench
 """
 
 import argparse
