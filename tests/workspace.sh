@@ -447,6 +447,13 @@ crm_suite_nodemo() {
     build_db "${TEST_DB}_nodemo" nodemo && crm_suite "${TEST_DB}_nodemo"
 }
 
+# the previous release installed with demo data, used, then upgraded with -u:
+# nothing lost (tests/check_upgrade.py)
+check_upgrade() {
+    ODOO_PATH=$ODOO_PATH "$VENV/bin/python" "$ROOT/tests/check_upgrade.py" \
+        --config "$CONF" --database "${TEST_DB}_upgrade"
+}
+
 # Copy of the checkout (without its run folder) into folder $1
 copy_checkout() {
     mkdir -p "$1"
@@ -577,6 +584,7 @@ cmd_test() {
     RESULTS+=("crm's tests on $TEST_DB|${SUMMARY:-no summary}")
     step "crm's own tests on ${TEST_DB}_nodemo (no demo data)" crm_suite_nodemo
     RESULTS+=("crm's tests on ${TEST_DB}_nodemo|${SUMMARY:-no summary}")
+    step "upgrade from the previous release" check_upgrade
     step "workspace cloned anywhere" check_clone_anywhere
     step "existing PostgreSQL server (DB_HOST)" check_existing_server
     say "Steps of make test ($((SECONDS - t0)) s in all):"
