@@ -312,7 +312,7 @@ class TestConversion(LeadConversionCommon):
         self.assertEqual({name: lead[name] for name in kept}, before)
         self.assertEqual(lead.bant_score, 4)
 
-    @users("lm_salesman")
+    @users("lm_all_leads")
     def test_salesperson_and_team(self):
         lead = self._lead(user_id=False, team_id=False).with_env(self.env)
         with Form(
