@@ -92,6 +92,9 @@ class Lead2OpportunityPartner(models.TransientModel):
         group of leads sharing a customer is converted by crm's
         ``convert_opportunity``, then the salespersons are assigned as crm does;
         who converted what is written in the leads' and customers' chatter."""
+        # crm's version handles one lead at a time (a partner write, then a
+        # conversion write per lead) with no hook for a batch: replaced, calling
+        # the same crm.lead methods for the whole batch
         self.ensure_one()
         leads._lock_for_conversion()
         overridden = self._check_conversion(leads)
