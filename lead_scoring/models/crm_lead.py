@@ -271,7 +271,6 @@ class CrmLead(models.Model):
         matched rules of the leads whose result changed and writes the history
         of the changed scores."""
         Lead = self.sudo().with_context(active_test=False)
-        self.env.flush_all()
         rules = Lead._get_scoring_rules()
         Lead._score_scope(scope_domain, rules)
         self.env["crm.lead"].invalidate_model(
@@ -335,7 +334,9 @@ class CrmLead(models.Model):
         else:
             flags, new_score, rule_ids = SQL("NULL"), SQL("0"), SQL("ARRAY[]::int[]")
         now = self.env.cr.now()
-        self.env.cr.execute(
+        # flushes exactly the fields the rules and the scope read (their
+        # SQL carries them), not every pending computation of the request
+        self.env.execute_query(
             SQL(
                 """
                 -- no JIT compilation: it costs more than the statement saves
