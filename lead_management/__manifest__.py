@@ -12,7 +12,6 @@
     "data": [
         "security/lead_management_security.xml",
         "security/ir.model.access.csv",
-        "data/res_groups_data.xml",
         "data/crm_lead_status_data.xml",
         "views/crm_lead_status_views.xml",
         "views/crm_territory_views.xml",
@@ -30,6 +29,7 @@
         ],
     },
     "post_init_hook": "post_init_hook",
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
     "application": False,
 }
