@@ -13,6 +13,7 @@
         "security/lead_management_security.xml",
         "security/ir.model.access.csv",
         "data/crm_lead_status_data.xml",
+        "data/ir_cron_data.xml",
         "views/crm_lead_status_views.xml",
         "views/crm_territory_views.xml",
         "views/crm_lead_views.xml",

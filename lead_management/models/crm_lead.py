@@ -317,7 +317,7 @@ class CrmLead(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
-        if "territory_id" in vals:
+        if "territory_id" in vals and "territory_is_manual" not in vals:
             self._update_territory_is_manual()
         if {"territory_id", "zip", "state_id", "country_id", "team_id"} & set(vals):
             self._fill_team_from_territory()
