@@ -12,8 +12,8 @@
     "data": [
         "security/lead_management_security.xml",
         "security/ir.model.access.csv",
-        "data/res_groups_data.xml",
         "data/crm_lead_status_data.xml",
+        "data/ir_cron_data.xml",
         "views/crm_lead_status_views.xml",
         "views/crm_territory_views.xml",
         "views/crm_lead_views.xml",
@@ -30,6 +30,7 @@
         ],
     },
     "post_init_hook": "post_init_hook",
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
     "application": False,
 }

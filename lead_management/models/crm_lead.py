@@ -1,5 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+from ..hooks import add_columns, fill_columns
 
 # The BANT criteria: the values of each field that meet it. The score, the
 # qualification and what a lead lacks (_get_bant_missing_criteria) all read it.
@@ -256,6 +259,44 @@ class CrmLead(models.Model):
             if self[fname] not in met
         ]
 
+    @api.model
+    def _returning_leads_query(self):
+        """SQL twin of ``_compute_is_returning`` for the stored leads: the ids
+        of the returning leads, in one query of joins (used at install)."""
+        created = SQL("COALESCE(l.create_date, %s)", self.env.cr.now())
+        queries = [
+            SQL(
+                "SELECT l.id FROM crm_lead l JOIN res_partner p"
+                " ON p.%s = l.%s WHERE p.create_date < %s",
+                SQL.identifier(partner_key),
+                SQL.identifier(lead_key),
+                created,
+            )
+            for partner_key, lead_key in (
+                ("email_normalized", "email_normalized"),
+                ("phone_normalized", "phone_sanitized"),
+                ("mobile_normalized", "phone_sanitized"),
+                ("id", "partner_id"),
+            )
+        ]
+        # a contact with earlier leads
+        queries.append(
+            SQL(
+                "SELECT l.id FROM crm_lead l JOIN ("
+                " SELECT partner_id, min(id) AS first_id FROM crm_lead"
+                " WHERE partner_id IS NOT NULL GROUP BY partner_id"
+                ") AS f ON f.partner_id = l.partner_id WHERE l.id > f.first_id"
+            )
+        )
+        if "customer_rank" in self.env["res.partner"]._fields:
+            queries.append(
+                SQL(
+                    "SELECT l.id FROM crm_lead l JOIN res_partner p"
+                    " ON p.id = l.partner_id WHERE p.customer_rank > 0"
+                )
+            )
+        return SQL(" UNION ").join(queries)
+
     @api.constrains("territory_id", "company_id")
     def _check_territory_company(self):
         for lead in self:
@@ -281,6 +322,30 @@ class CrmLead(models.Model):
         if not self.team_id and self.territory_id.team_id:
             self.team_id = self.territory_id.team_id
 
+    def _auto_init(self):
+        # On a database with leads, the columns are created with their value
+        # for the existing leads (BANT unknown, so a score of 0 and not
+        # qualified) or empty, the install hook filling them in one statement
+        # and the territories applied when territories are defined: left to
+        # the ORM, each stored computed field would be computed lead by lead.
+        add_columns(
+            self,
+            {
+                "lead_status_id": None,
+                "territory_id": None,
+                "regional_manager_id": None,
+                "team_leader_id": None,
+                "is_returning": None,
+                "bant_budget": "unknown",
+                "bant_authority": "unknown",
+                "bant_need": "unknown",
+                "bant_timeline": "unknown",
+                "bant_score": 0,
+                "is_qualified": None,
+            },
+        )
+        return super()._auto_init()
+
     @api.model_create_multi
     def create(self, vals_list):
         leads = super().create(vals_list)
@@ -292,7 +357,7 @@ class CrmLead(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
-        if "territory_id" in vals:
+        if "territory_id" in vals and "territory_is_manual" not in vals:
             self._update_territory_is_manual()
         if {"territory_id", "zip", "state_id", "country_id", "team_id"} & set(vals):
             self._fill_team_from_territory()
@@ -319,6 +384,45 @@ class CrmLead(models.Model):
         auto = (self - manual).filtered("territory_is_manual")
         if auto:
             auto.write({"territory_is_manual": False})
+
+    @api.model
+    def _init_existing_leads(self):
+        """Give the leads that existed before the install their status, team
+        leader and returning flag, set-based and without any chatter message.
+        The status: Not interested for lost leads (archived with a probability
+        of 0), Customer for won ones, else the status of their crm stage
+        (``crm.lead.status._get_status_by_crm_stage``), else the default
+        status."""
+        Status = self.env["crm.lead.status"]
+        by_stage = Status._get_status_by_crm_stage()
+        self.env.flush_all()
+        query = SQL(
+            """
+            SELECT l.id,
+                   CASE WHEN l.active IS NOT TRUE
+                             AND COALESCE(l.probability, 0) = 0 THEN %(lost)s
+                        WHEN stage.is_won THEN %(won)s
+                        ELSE COALESCE(by_stage.status_id, %(default)s)
+                   END AS lead_status_id,
+                   team.user_id AS team_leader_id,
+                   returned.id IS NOT NULL AS is_returning
+              FROM crm_lead l
+              LEFT JOIN crm_stage stage ON stage.id = l.stage_id
+              LEFT JOIN crm_team team ON team.id = l.team_id
+              LEFT JOIN unnest(%(stage_ids)s::int[], %(status_ids)s::int[])
+                     AS by_stage (stage_id, status_id)
+                     ON by_stage.stage_id = l.stage_id
+              LEFT JOIN (%(returning)s) AS returned ON returned.id = l.id
+             WHERE l.lead_status_id IS NULL
+            """,
+            lost=self.env.ref("lead_management.lead_status_not_interested").id,
+            won=self.env.ref("lead_management.lead_status_customer").id,
+            default=self._default_lead_status_id().id or Status._get_fallback().id,
+            stage_ids=[stage.id for stage in by_stage],
+            status_ids=[status.id for status in by_stage.values()],
+            returning=self._returning_leads_query(),
+        )
+        fill_columns(self, query, ["lead_status_id", "team_leader_id", "is_returning"])
 
     @api.model
     def get_import_templates(self):

@@ -1,5 +1,13 @@
 from odoo import api, fields, models
+from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 from odoo.exceptions import UserError
+
+#: status of the leads existing at install, from their crm stage (leads won,
+#: lost or in another stage: see ``crm.lead._init_existing_leads``)
+STATUS_BY_CRM_STAGE = {
+    "crm.stage_lead2": "lead_management.lead_status_qualified",  # Qualified
+    "crm.stage_lead3": "lead_management.lead_status_qualified",  # Proposition
+}
 
 
 class CrmLeadStatus(models.Model):
@@ -35,6 +43,19 @@ class CrmLeadStatus(models.Model):
             status.lead_count = counts.get(status, 0)
 
     @api.model
+    def _get_status_by_crm_stage(self):
+        """{crm stage: status} for the leads existing at install that are
+        neither won nor lost; crm's stages missing from the database are
+        left out."""
+        result = {}
+        for stage_xmlid, status_xmlid in STATUS_BY_CRM_STAGE.items():
+            stage = self.env.ref(stage_xmlid, raise_if_not_found=False)
+            status = self.env.ref(status_xmlid, raise_if_not_found=False)
+            if stage and status:
+                result[stage] = status
+        return result
+
+    @api.model
     def _get_fallback(self):
         return self.search([("is_unknown", "=", True)], limit=1)
 
@@ -50,7 +71,10 @@ class CrmLeadStatus(models.Model):
             )
 
     def unlink(self):
-        self._unlink_except_fallback()
+        if self.env.context.get(MODULE_UNINSTALL_FLAG):
+            # uninstalling: the leads' status column goes with the addon
+            return super().unlink()
+        self._unlink_except_fallback()  # before moving the leads
         fallback = self._get_fallback()
         leads = (
             self.env["crm.lead"]

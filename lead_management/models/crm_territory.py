@@ -1,9 +1,27 @@
 import re
+import threading
 
 from odoo import api, fields, models
+from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL, groupby, split_every
 
 ZIP_PREFIX_RE = re.compile(r"^[0-9A-Z-]{1,10}$")
+
+#: fields of a territory deciding which leads it covers
+MATCHING_FIELDS = {
+    "zip_prefixes",
+    "state_ids",
+    "country_ids",
+    "company_id",
+    "active",
+    "parent_id",
+}
+#: leads re-assigned at once when territories change; more are re-assigned by
+#: a background job (system parameter lead_management.territory_sync_limit)
+SYNC_LIMIT = 1000
+BATCH_SIZE = 1000
+BATCHES_PER_RUN = 10  # batches of one run of the job before it reports progress
 
 
 class CrmTerritory(models.Model):
@@ -103,6 +121,12 @@ class CrmTerritory(models.Model):
                 )
             )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        territories = super().create(vals_list)
+        territories._apply_to_leads()
+        return territories
+
     def write(self, vals):
         if vals.get("parent_id"):
             parent = self.browse(vals["parent_id"])
@@ -114,7 +138,15 @@ class CrmTerritory(models.Model):
                         "through its sub-territories."
                     )
                 )
-        return super().write(vals)
+        res = super().write(vals)
+        if MATCHING_FIELDS.intersection(vals):
+            self._apply_to_leads()
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        self.browse()._apply_to_leads()
+        return res
 
     def _split_zip_prefixes(self):
         """Return (valid prefixes, ignored entries) of the ZIP prefix list."""
@@ -133,26 +165,43 @@ class CrmTerritory(models.Model):
     def _normalize_zip(self, zip_code):
         return (zip_code or "").strip().upper().replace(" ", "")
 
+    @api.model
+    def _search_by_depth(self, domain):
+        """Territories matching ``domain``, the deepest first, then by id: the
+        order in which they match an address."""
+        return self.search(domain).sorted(
+            lambda t: (-(t.parent_path or "").count("/"), t.id)
+        )
+
+    def _get_zip_rules(self):
+        """[(ZIP prefix, territory)] of the territories in self (in the order
+        of ``_search_by_depth``), the longest prefix first."""
+        zip_rules = [
+            (prefix, territory)
+            for territory in self
+            for prefix in territory._split_zip_prefixes()[0]
+        ]
+        # longest prefix first; the deepest territory first on equal prefixes
+        zip_rules.sort(key=lambda rule: -len(rule[0]))
+        return zip_rules
+
     def _match_leads(self, leads):
         """Return {lead id: territory} for the most specific territory matching
         each lead's address: longest ZIP prefix, else state, else country.
 
         Territories are loaded once for the whole batch; no query per lead.
+        ``_get_lead_changes`` does the same in SQL for stored leads.
         """
         companies = leads.company_id | self.env.company
-        territories = self.search(
+        territories = self._search_by_depth(
             [("company_id", "in", companies.ids + [False])]
-        ).sorted(lambda t: (-(t.parent_path or "").count("/"), t.id))
-        zip_rules, state_rules, country_rules = [], {}, {}
+        )
+        zip_rules, state_rules, country_rules = territories._get_zip_rules(), {}, {}
         for territory in territories:
-            for prefix in territory._split_zip_prefixes()[0]:
-                zip_rules.append((prefix, territory))
             for state in territory.state_ids:
-                state_rules.setdefault(state.id, territory)
+                state_rules.setdefault(state.id, []).append(territory)
             for country in territory.country_ids:
-                country_rules.setdefault(country.id, territory)
-        # longest prefix first; the deepest territory first on equal prefixes
-        zip_rules.sort(key=lambda rule: -len(rule[0]))
+                country_rules.setdefault(country.id, []).append(territory)
 
         def allowed(territory, lead):
             return not territory.company_id or territory.company_id == (
@@ -179,15 +228,160 @@ class CrmTerritory(models.Model):
                     match,
                 )
             if not match and lead.state_id:
-                territory = state_rules.get(lead.state_id.id)
-                if territory and allowed(territory, lead):
-                    match = territory
+                match = next(
+                    (
+                        territory
+                        for territory in state_rules.get(lead.state_id.id, [])
+                        if allowed(territory, lead)
+                    ),
+                    match,
+                )
             if not match and lead.country_id:
-                territory = country_rules.get(lead.country_id.id)
-                if territory and allowed(territory, lead):
-                    match = territory
+                match = next(
+                    (
+                        territory
+                        for territory in country_rules.get(lead.country_id.id, [])
+                        if allowed(territory, lead)
+                    ),
+                    match,
+                )
             result[lead.id] = match
         return result
+
+    @api.model
+    def _get_lead_changes(self, lead_ids=None):
+        """[(lead id, territory id or None)] for the stored leads (those of
+        ``lead_ids``, else all) whose automatic territory is not the one they
+        have, leads whose territory was chosen by hand left out; the matching
+        of ``_match_leads`` in one query."""
+        self.env.flush_all()
+        territories = self.sudo()._search_by_depth([])
+        zip_rules = territories._get_zip_rules()
+        countries = self._fields["country_ids"]
+        states = self._fields["state_ids"]
+        allowed = SQL(
+            "(t.company_id IS NULL OR t.company_id = COALESCE(lead.company_id, %s))",
+            self.env.company.id,
+        )
+        cr = self.env.cr
+        # no JIT compilation: it costs more than the query
+        cr.execute(
+            "SELECT set_config('lead_management.jit', current_setting('jit'), true),"
+            " set_config('jit', 'off', true)"
+        )
+        cr.execute(
+            SQL(
+                """
+                WITH zip_rule AS (
+                    SELECT * FROM unnest(%(prefixes)s::varchar[], %(zip_ids)s::int[])
+                      WITH ORDINALITY AS r (prefix, territory_id, rank)
+                ), territory AS (
+                    SELECT t.id, t.company_id, array_position(%(order)s::int[], t.id)
+                           AS rank
+                      FROM crm_territory t
+                     WHERE t.id = ANY(%(order)s::int[])
+                ), matched AS MATERIALIZED (
+                    SELECT lead.id, lead.territory_id AS old_id, COALESCE(
+                        (SELECT r.territory_id
+                           FROM zip_rule r JOIN territory t ON t.id = r.territory_id
+                          WHERE starts_with(%(zip_code)s, r.prefix)
+                            AND %(allowed)s
+                            AND (lead.country_id IS NULL
+                                 OR NOT EXISTS (SELECT 1 FROM %(country_rel)s c
+                                                 WHERE c.%(country_t)s = t.id)
+                                 OR EXISTS (SELECT 1 FROM %(country_rel)s c
+                                             WHERE c.%(country_t)s = t.id
+                                               AND c.%(country_c)s = lead.country_id))
+                          ORDER BY r.rank LIMIT 1),
+                        (SELECT t.id
+                           FROM territory t JOIN %(state_rel)s s ON s.%(state_t)s = t.id
+                          WHERE s.%(state_c)s = lead.state_id AND %(allowed)s
+                          ORDER BY t.rank LIMIT 1),
+                        (SELECT t.id
+                           FROM territory t JOIN %(country_rel)s c
+                                ON c.%(country_t)s = t.id
+                          WHERE c.%(country_c)s = lead.country_id AND %(allowed)s
+                          ORDER BY t.rank LIMIT 1)
+                    ) AS new_id
+                      FROM crm_lead lead
+                     WHERE lead.territory_is_manual IS NOT TRUE AND %(scope)s
+                )
+                SELECT id, new_id FROM matched
+                 WHERE old_id IS DISTINCT FROM new_id ORDER BY id
+                """,
+                prefixes=[prefix for prefix, __ in zip_rules],
+                zip_ids=[territory.id for __, territory in zip_rules],
+                order=territories.ids,
+                allowed=allowed,
+                # _normalize_zip
+                zip_code=SQL("upper(replace(btrim(lead.zip, E' \\t\\n\\r'), ' ', ''))"),
+                country_rel=SQL.identifier(countries.relation),
+                country_t=SQL.identifier(countries.column1),
+                country_c=SQL.identifier(countries.column2),
+                state_rel=SQL.identifier(states.relation),
+                state_t=SQL.identifier(states.column1),
+                state_c=SQL.identifier(states.column2),
+                scope=SQL("lead.id = ANY(%s)", list(lead_ids))
+                if lead_ids is not None
+                else SQL("TRUE"),
+            )
+        )
+        changes = cr.fetchall()
+        cr.execute(
+            "SELECT set_config('jit', current_setting('lead_management.jit'), true)"
+        )
+        return changes
+
+    def _apply_to_leads(self):
+        """Territories changed: re-apply the automatic territories to the
+        existing leads, at once when few leads change, else in the background
+        (``_cron_apply_to_leads``). Leads whose territory was chosen by hand
+        keep it."""
+        if self.env.context.get(MODULE_UNINSTALL_FLAG):
+            return
+        changes = self._get_lead_changes()
+        limit = int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("lead_management.territory_sync_limit", SYNC_LIMIT)
+        )
+        if len(changes) <= limit:
+            self._write_lead_territories(changes)
+        else:
+            self.env.ref("lead_management.ir_cron_apply_territories").sudo()._trigger()
+
+    @api.model
+    def _write_lead_territories(self, changes):
+        """Give the leads their territory: one write per territory, without
+        chatter messages; the territory's team fills an empty sales team."""
+        Lead = self.env["crm.lead"].sudo().with_context(tracking_disable=True)
+        for territory_id, rows in groupby(changes, key=lambda change: change[1]):
+            Lead.browse(lead_id for lead_id, __ in rows).write(
+                {"territory_id": territory_id or False, "territory_is_manual": False}
+            )
+
+    @api.model
+    def _cron_apply_to_leads(self, batch_size=BATCH_SIZE, batches=BATCHES_PER_RUN):
+        """Background job re-applying the automatic territories to the leads:
+        ``batches`` batches at most, each committed, reporting its progress;
+        the job runs again until no lead is left. Return the number of leads
+        left."""
+        auto_commit = not getattr(threading.current_thread(), "testing", False)
+        lead_ids = [lead_id for lead_id, __ in self._get_lead_changes()]
+        todo = lead_ids[: batch_size * batches]
+        done = 0
+        for batch in split_every(batch_size, todo):
+            # matched again: a lead may have changed since the list was made
+            self._write_lead_territories(self._get_lead_changes(lead_ids=batch))
+            done += len(batch)
+            if auto_commit:
+                self.env["ir.cron"]._notify_progress(
+                    done=done, remaining=len(lead_ids) - done
+                )
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+            self.env.invalidate_all()
+        self.env["ir.cron"]._notify_progress(done=done, remaining=len(lead_ids) - done)
+        return len(lead_ids) - done
 
     def action_open_leads(self):
         self.ensure_one()

@@ -1,4 +1,7 @@
+from odoo.addons.lead_management.hooks import LEADS_FEATURE_PARAM
 from odoo.tests import TransactionCase, tagged
+
+from .common import LeadManagementCommon
 
 
 @tagged("post_install", "-at_install")
@@ -17,3 +20,171 @@ class TestInstall(TransactionCase):
             }
         )
         self.assertTrue(user.has_group("crm.group_use_lead"))
+        # what it was before, for the uninstall to restore it
+        self.assertIn(
+            self.env["ir.config_parameter"].sudo().get_param(LEADS_FEATURE_PARAM),
+            ("on", "off"),
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestExistingLeads(LeadManagementCommon):
+    """What the install gives the leads and contacts that existed before it,
+    computed set-based without chatter message: the install hook's functions
+    run on leads put back in their state before the install."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.stage_new = cls.env.ref("crm.stage_lead1")
+        cls.stage_qualified = cls.env.ref("crm.stage_lead2")
+        cls.stage_proposition = cls.env.ref("crm.stage_lead3")
+        cls.stage_won = cls.env.ref("crm.stage_lead4")
+        cls.stage_custom = cls.env["crm.stage"].create(
+            {"name": "Negotiation", "sequence": 4}
+        )
+        cls.known = cls.env["res.partner"].create(
+            {
+                "name": "Công ty Cũ",
+                "email": "lien.he@congtycu.vn",
+                "phone": "+84 912 345 678",
+                "mobile": "0987 654 321",
+                "country_id": cls.vn.id,
+            }
+        )
+        cls.env.flush_all()
+        cls.env.cr.execute(
+            "UPDATE res_partner SET create_date = create_date - interval '10 days'"
+            " WHERE id = %s",
+            [cls.known.id],
+        )
+        cls.env.invalidate_all()
+        cls.team_north.user_id = cls.user_team_leader
+        Lead = cls.env["crm.lead"].with_context(tracking_disable=True)
+        values = {"type": "opportunity", "team_id": cls.team_north.id}
+        cls.leads = {
+            name: Lead.create(dict(values, name=name, **vals))
+            for name, vals in {
+                "won": {"stage_id": cls.stage_won.id},
+                "lost": {"stage_id": cls.stage_qualified.id},
+                "archived": {"stage_id": cls.stage_qualified.id},
+                "new": {"stage_id": cls.stage_new.id, "email_from": "new@x.vn"},
+                "qualified": {"stage_id": cls.stage_qualified.id},
+                "proposition": {"stage_id": cls.stage_proposition.id},
+                "custom": {"stage_id": cls.stage_custom.id},
+                "no team": {"stage_id": cls.stage_new.id, "team_id": False},
+                "by email": {"email_from": "Lien.He@CongTyCu.vn"},
+                "by phone": {"phone": "0912 345 678", "country_id": cls.vn.id},
+                "by mobile": {"phone": "84-987-654-321", "country_id": cls.vn.id},
+                "by partner": {"partner_id": cls.known.id},
+            }.items()
+        }
+        cls.leads["lost"].action_set_lost()
+        cls.leads["archived"].write({"active": False, "probability": 40})
+        cls.all_leads = Lead.browse([lead.id for lead in cls.leads.values()])
+        cls.env.flush_all()
+
+    def _as_before_install(self, leads):
+        """Leads as they were before the install: no status, team leader or
+        returning flag."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE crm_lead SET lead_status_id = NULL, team_leader_id = NULL,"
+            " is_returning = NULL WHERE id IN %s",
+            [tuple(leads.ids)],
+        )
+        self.env.invalidate_all()
+
+    def _messages(self):
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        return self.env["mail.message"].search_count([])
+
+    def test_status_of_existing_leads(self):
+        crm_values = self.all_leads.read(["stage_id", "probability", "active"])
+        self._as_before_install(self.all_leads)
+        messages = self._messages()
+        self.env["crm.lead"]._init_existing_leads()
+        self.assertEqual(self._messages(), messages, "no chatter message")
+        expected = {
+            "won": "lead_status_customer",
+            "lost": "lead_status_not_interested",
+            "archived": "lead_status_qualified",
+            "new": "lead_status_potential",
+            "qualified": "lead_status_qualified",
+            "proposition": "lead_status_qualified",
+            "custom": "lead_status_potential",
+            "no team": "lead_status_potential",
+        }
+        for name, status in expected.items():
+            self.assertEqual(
+                self.leads[name].lead_status_id,
+                self.env.ref(f"lead_management.{status}"),
+                name,
+            )
+        self.assertEqual(
+            self.all_leads.read(["stage_id", "probability", "active"]),
+            crm_values,
+            "crm's values untouched",
+        )
+        for lead in self.all_leads:
+            self.assertEqual(lead.bant_score, 0)
+            self.assertFalse(lead.is_qualified)
+        self.assertEqual(self.leads["new"].team_leader_id, self.user_team_leader)
+        self.assertFalse(self.leads["no team"].team_leader_id)
+
+    def test_returning_of_existing_leads(self):
+        """The install flags exactly the leads the ORM's compute flags."""
+        leads = self.all_leads
+        expected = {lead: lead.is_returning for lead in leads}
+        self.assertEqual(
+            {lead for lead, returning in expected.items() if returning},
+            {self.leads[name] for name in ("by email", "by phone", "by mobile")}
+            | {self.leads["by partner"]},
+        )
+        self._as_before_install(leads)
+        self.env["crm.lead"]._init_existing_leads()
+        for lead in leads:
+            self.assertEqual(lead.is_returning, expected[lead], lead.name)
+
+    def test_one_statement_whatever_the_number_of_leads(self):
+        Lead = self.env["crm.lead"]
+        counts = []
+        for leads in (self.all_leads[:2], self.all_leads):
+            self._as_before_install(leads)
+            Lead._init_existing_leads()  # warm-up of the records used
+            self._as_before_install(leads)
+            before = self.env.cr.sql_log_count
+            Lead._init_existing_leads()
+            counts.append(self.env.cr.sql_log_count - before)
+            self.assertTrue(all(lead.lead_status_id for lead in leads))
+        self.assertEqual(counts[0], counts[1])
+
+    def test_phones_of_existing_contacts(self):
+        Partner = self.env["res.partner"]
+        partners = self.known | Partner.create(
+            [
+                {"name": "A", "phone": "0912 000 001", "country_id": self.vn.id},
+                {"name": "B", "mobile": "+84 912 000 002"},
+                {"name": "C", "phone": "84-912-000-003", "country_id": self.vn.id},
+                {"name": "D", "phone": "not a phone"},
+                {"name": "E"},
+            ]
+        )
+        expected = partners.read(["phone_normalized", "mobile_normalized"])
+        self.assertEqual(
+            [row["phone_normalized"] or row["mobile_normalized"] for row in expected],
+            ["+84912345678", "+84912000001", "+84912000002", "+84912000003"]
+            + [False, False],
+        )
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE res_partner SET phone_normalized = NULL, mobile_normalized = NULL"
+            " WHERE id IN %s",
+            [tuple(partners.ids)],
+        )
+        self.env.invalidate_all()
+        Partner._init_phone_normalized(batch_size=2)
+        self.assertEqual(
+            partners.read(["phone_normalized", "mobile_normalized"]), expected
+        )

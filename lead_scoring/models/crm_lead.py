@@ -1,6 +1,6 @@
 from odoo import api, fields, models, tools
 from odoo.osv import expression
-from odoo.tools import SQL
+from odoo.tools import SQL, sql
 
 
 class CrmLead(models.Model):
@@ -77,6 +77,24 @@ class CrmLead(models.Model):
             list(rule_ids),
         )
         return [("id", "in" if positive else "not in", matching)]
+
+    def _auto_init(self):
+        # the leads existing at install score 0 until they are scored: a
+        # column default PostgreSQL records without rewriting the table,
+        # instead of the ORM's UPDATE of every lead
+        if sql.table_exists(self.env.cr, self._table) and not sql.column_exists(
+            self.env.cr, self._table, "lead_score"
+        ):
+            self.env.cr.execute(
+                SQL(
+                    "ALTER TABLE %(table)s ADD COLUMN lead_score int4 DEFAULT 0;"
+                    " ALTER TABLE %(table)s ALTER COLUMN lead_score DROP DEFAULT;"
+                    " COMMENT ON COLUMN %(table)s.lead_score IS %(comment)s",
+                    table=SQL.identifier(self._table),
+                    comment=self._fields["lead_score"].string,
+                )
+            )
+        return super()._auto_init()
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -17,12 +17,15 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import bench_conversion  # noqa: E402
+import bench_install  # noqa: E402
 import bench_scoring  # noqa: E402
 
-# conversion first: it rolls back what it creates, scoring commits its data
+# conversion first: it rolls back what it creates, scoring commits its data;
+# install works on databases of its own
 BENCHMARKS = {
     "conversion": bench_conversion,
     "scoring": bench_scoring,
+    "install": bench_install,
 }
 
 
@@ -70,6 +73,11 @@ def main(argv=None):
         default=bench_scoring.LEADS,
         help="leads of the scoring data",
     )
+    parser.add_argument(
+        "--install-leads",
+        default=",".join(str(size) for size in bench_install.SIZES),
+        help="leads of the crm databases of the install benchmark, e.g. 1000,5000",
+    )
     args = parser.parse_args(argv)
 
     import odoo  # noqa: PLC0415 - imported once the path is set
@@ -91,6 +99,9 @@ def main(argv=None):
             start = time.perf_counter()
             if name == "scoring":
                 ok &= module.run(env, table.report, leads=args.leads)
+            elif name == "install":
+                sizes = [int(size) for size in args.install_leads.split(",")]
+                ok &= module.run(env, table.report, sizes=sizes)
             else:
                 ok &= module.run(env, table.report)
             print(f"  ({time.perf_counter() - start:.0f} s)", flush=True)
