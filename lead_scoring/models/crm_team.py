@@ -157,7 +157,7 @@ class CrmTeam(models.Model):
             population.append(team)
             weights.append(team.assignment_max)
 
-        done_ids, unlink_ids, counter = set(), set(), 0
+        done_ids, unlink_ids, to_score, counter = set(), set(), set(), 0
         while population:
             counter += 1
             team = random.choices(population, weights=weights, k=1)[0]
@@ -177,13 +177,15 @@ class CrmTeam(models.Model):
                 data[key].update(result[key])
                 done_ids.update(result[key])
             unlink_ids.update(result["duplicates"])
+            to_score.update(result["assigned"], result["merged"])
             if auto_commit and counter % commit_size == 0:
                 Lead.browse(unlink_ids).unlink()
                 unlink_ids = set()
-                self._score_allocated(teams_data)
+                self._score_allocated(to_score)
+                to_score = set()
                 self.env.cr.commit()  # pylint: disable=invalid-commit
         Lead.browse(unlink_ids).unlink()
-        self._score_allocated(teams_data)
+        self._score_allocated(to_score)
         if auto_commit:
             self.env.cr.commit()  # pylint: disable=invalid-commit
         for team, data in teams_data.items():
@@ -196,11 +198,9 @@ class CrmTeam(models.Model):
         return {team.with_env(self.env): data for team, data in teams_data.items()}
 
     @api.model
-    def _score_allocated(self, teams_data):
-        """Rescore the leads allocated (merges may change what they match)."""
-        lead_ids = set()
-        for data in teams_data.values():
-            lead_ids.update(data["assigned"], data["merged"])
+    def _score_allocated(self, lead_ids):
+        """Rescore the leads allocated since the last bundle (merges may change
+        what they match)."""
         self.env["crm.lead"].browse(lead_ids).exists().sudo()._score_leads()
 
     def _get_lead_to_assign_domain(self):
