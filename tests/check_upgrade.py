@@ -88,6 +88,8 @@ env["crm.lead"]._recompute_lead_scores()
 env.cr.execute("SELECT count(*) FROM crm_lead_score_history")
 print("STALE", env.cr.fetchone()[0] - before)
 env.cr.rollback()
+rule = env.ref("lead_scoring.crm_lead_scoring_rule_closing_soon", False)
+print("EXAMPLE", rule and rule.name, rule and rule.domain)
 """
 
 
@@ -254,6 +256,14 @@ def main(argv=None):
             failures.append(
                 f"scores not exact after the upgrade: {stale or shell.stderr[-2000:]}"
             )
+        # the time-based example rule was rewritten for the domain editor
+        example = [
+            line for line in shell.stdout.splitlines() if line.startswith("EXAMPLE ")
+        ]
+        if not example or not example[0].startswith(
+            'EXAMPLE Expected closing within 30 days ["&", ("date_deadline"'
+        ):
+            failures.append(f"example rule not migrated: {example}")
         width = max(len(label) for label, __ in COUNTS)
         print(f"{'':<{width}}  {'before':>10}  {'after':>10}")
         for label, __ in COUNTS:
