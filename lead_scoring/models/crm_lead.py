@@ -41,12 +41,16 @@ class CrmLead(models.Model):
     )
 
     @api.depends("score_rule_data")
+    @api.depends_context("uid", "allowed_company_ids")
     def _compute_score_rule_ids(self):
+        """The matched rules the user may read: a lead without company is
+        scored by the rules of every company, those of the companies the user
+        is not in stay hidden."""
         Rule = self.env["crm.lead.scoring.rule"].with_context(active_test=False)
         rule_ids = {
             rule_id for lead in self for rule_id in (lead.score_rule_data or [])
         }
-        existing = set(Rule.browse(rule_ids).exists().ids)
+        existing = set(Rule.browse(rule_ids).exists()._filtered_access("read").ids)
         for lead in self:
             lead.score_rule_ids = Rule.browse(
                 [rid for rid in (lead.score_rule_data or []) if rid in existing]
@@ -100,7 +104,7 @@ class CrmLead(models.Model):
     def create(self, vals_list):
         leads = super().create(vals_list)
         if not self.env.context.get("lead_scoring_no_recompute"):
-            leads.sudo()._score_leads()
+            leads._score_leads()
         return leads
 
     def write(self, vals):
@@ -109,7 +113,7 @@ class CrmLead(models.Model):
         triggers = self._get_scoring_trigger_fields()
         if triggers is None or not triggers["direct"].isdisjoint(vals):
             res = super().write(vals)
-            self.sudo()._score_leads()
+            self._score_leads()
             return res
         # fields computed from what is written (e.g. the company from the
         # team): rescore only the leads where they changed in a way that
@@ -129,7 +133,7 @@ class CrmLead(models.Model):
                 before[lead.id], lead._get_scoring_watched_values(watched), triggers
             )
         )
-        changed.sudo()._score_leads()
+        changed._score_leads()
         return res
 
     def _get_scoring_watched_values(self, names):
@@ -177,14 +181,15 @@ class CrmLead(models.Model):
         return bool(companies & {old, new})
 
     def action_recompute_score(self):
-        """Recompute the scores of the given leads."""
-        self.sudo()._score_leads()
+        """Recompute the scores of the given leads, which the user may edit."""
+        self.check_access("write")
+        self._score_leads()
         return True
 
     @api.model
     def _cron_recompute_lead_scores(self):
         """Recompute every lead's score (catches time-based rules)."""
-        self.sudo()._recompute_lead_scores()
+        self._recompute_lead_scores()
 
     @api.model
     def _get_scoring_scope_domain(self):
@@ -288,6 +293,12 @@ class CrmLead(models.Model):
         statement computes the matches of every rule, updates the scores and
         matched rules of the leads whose result changed and writes the history
         of the changed scores."""
+        # sudo: a score is the sum of every rule the lead matches, whoever
+        # triggers it (a salesperson's edit, a manager's rule, the cron), and
+        # that includes the rules of other companies scoring a lead without
+        # company, and leads the user no longer sees once their edit is saved
+        # (assigned to a colleague); the scores and history rows are written
+        # in SQL, the rules' domains compiled as they are
         Lead = self.sudo().with_context(active_test=False)
         rules = Lead._get_scoring_rules()
         Lead._score_scope(scope_domain, rules)

@@ -6,6 +6,8 @@ class CrmLeadScoreHistory(models.Model):
     _description = "Lead Score History"
     _order = "date desc, id desc"
     _log_access = False
+    # a row is visible exactly when its lead is (see ir.rule._compute_domain)
+    _lead_access_field = "lead_id"
 
     lead_id = fields.Many2one("crm.lead", required=True, index=True, ondelete="cascade")
     date = fields.Datetime(required=True, default=fields.Datetime.now)

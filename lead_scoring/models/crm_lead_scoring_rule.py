@@ -188,6 +188,8 @@ class CrmLeadScoringRule(models.Model):
         domain with its company condition, compiled lead query). A rule whose
         domain cannot be applied any more (a field removed, a record deleted)
         is skipped, logged and, with ``mark_errors``, marked on the rule."""
+        # sudo: every company's rules score the leads without company, and a
+        # rule is compiled and marked whatever the user who triggers a scoring
         Lead = self.env["crm.lead"].sudo().with_context(active_test=False)
         result = []
         for rule in self.sudo().with_context(active_test=True).search([]):
@@ -217,7 +219,7 @@ class CrmLeadScoringRule(models.Model):
         self.env.registry.clear_cache()  # fields that trigger a scoring
         if self.env.context.get("lead_scoring_no_recompute"):
             return
-        Lead = self.env["crm.lead"].sudo()
+        Lead = self.env["crm.lead"]
         if any_global:
             Lead._recompute_lead_scores()
         elif companies:

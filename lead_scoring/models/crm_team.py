@@ -66,15 +66,24 @@ class CrmTeam(models.Model):
     # LEAD ASSIGNMENT (crm's engine)
     # ------------------------------------------------------------
 
+    def _get_scoring_minimum(self):
+        """The team's minimum score, whoever asks: the field is for Sales
+        Administrators, but crm's assignment also runs for Settings
+        administrators and as the cron's user, and the "Qualified Leads"
+        count shown to salespersons applies it (counting only the leads they
+        see)."""
+        self.ensure_one()
+        return self.sudo().min_score  # sudo: see above
+
     def _has_scoring_minimum(self):
         self.ensure_one()
-        return self.sudo().min_score > 0
+        return self._get_scoring_minimum() > 0
 
     def _get_scoring_allocation_domain(self):
         """Unassigned leads the team may receive: its assignment domain and
         its minimum score."""
         self.ensure_one()
-        min_score = self.sudo().min_score
+        min_score = self._get_scoring_minimum()
         return expression.AND(
             [
                 literal_eval(self.assignment_domain or "[]"),
@@ -110,6 +119,7 @@ class CrmTeam(models.Model):
         """crm's allocation (weighted random choice of the team, one lead at a
         time, commits by bundle) for teams with a minimum score, each team
         taking its best remaining lead."""
+        # sudo: system parameters are readable by Settings administrators only
         get_param = self.env["ir.config_parameter"].sudo().get_param
         delay = float(get_param("crm.assignment.delay", default=0))
         commit_size = int(get_param("crm.assignment.commit.bundle", 100))
@@ -193,7 +203,7 @@ class CrmTeam(models.Model):
                 "## Assigned %s leads to team %s (minimum score %s)",
                 len(data["assigned"]) + len(data["merged"]),
                 team.id,
-                team.sudo().min_score,
+                team._get_scoring_minimum(),
             )
         return {team.with_env(self.env): data for team, data in teams_data.items()}
 
@@ -201,7 +211,7 @@ class CrmTeam(models.Model):
     def _score_allocated(self, lead_ids):
         """Rescore the leads allocated since the last bundle (merges may change
         what they match)."""
-        self.env["crm.lead"].browse(lead_ids).exists().sudo()._score_leads()
+        self.env["crm.lead"].browse(lead_ids).exists()._score_leads()
 
     def _get_lead_to_assign_domain(self):
         # salespersons of a team with a minimum score only receive its leads
@@ -218,7 +228,7 @@ class CrmTeam(models.Model):
                     + [
                         [
                             ("team_id", "=", team.id),
-                            ("lead_score", ">=", team.sudo().min_score),
+                            ("lead_score", ">=", team._get_scoring_minimum()),
                         ]
                         for team in with_minimum
                     ]
@@ -249,6 +259,7 @@ class CrmTeam(models.Model):
     def _assign_leads_by_score(self, force_quota):
         """crm's round robin over the members of each team, within their daily
         quota and their own domain, the best scores first."""
+        # sudo: system parameters are readable by Settings administrators only
         get_param = self.env["ir.config_parameter"].sudo().get_param
         commit_size = int(get_param("crm.assignment.commit.bundle", 100))
         auto_commit = not getattr(threading.current_thread(), "testing", False)
@@ -306,10 +317,10 @@ class CrmTeam(models.Model):
                 if quota[member] > 0:
                     members.append(member)
                 if auto_commit and counter % commit_size == 0:
-                    assigned.sudo()._score_leads()
+                    assigned._score_leads()
                     assigned = Lead.browse()
                     self.env.cr.commit()  # pylint: disable=invalid-commit
-            assigned.sudo()._score_leads()
+            assigned._score_leads()
             if auto_commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
         return {
@@ -320,6 +331,7 @@ class CrmTeam(models.Model):
     def _notify_assignment(self, members_data):
         """One message per salesperson listing the leads received, unless
         turned off (system parameter ``lead_scoring.assignment_notify``)."""
+        # sudo: system parameters are readable by Settings administrators only
         notify = (
             self.env["ir.config_parameter"]
             .sudo()
@@ -339,7 +351,6 @@ class CrmTeam(models.Model):
     def _notify_assigned_leads(self, user, leads):
         """Send ``user`` one notification listing the ``leads`` assigned."""
         leads = leads.sorted(lambda lead: (-lead.lead_score, lead.id))
-        user = user.sudo()
         env = self.with_context(lang=user.lang).env
         body = env["ir.qweb"]._render(
             "lead_scoring.message_lead_assignment_digest",
