@@ -134,7 +134,7 @@ def _enable_leads_feature(env):
     Leads does, remembering whether it was on already."""
     internal = env.ref("base.group_user")
     use_lead = env.ref("crm.group_use_lead")
-    env["ir.config_parameter"].sudo().set_param(
+    env["ir.config_parameter"].set_param(
         LEADS_FEATURE_PARAM, "on" if use_lead in internal.implied_ids else "off"
     )
     internal._apply_group(use_lead)
@@ -144,7 +144,7 @@ def _restore_leads_feature(env):
     """Turn crm's Leads feature off again, as Settings > CRM > Leads does,
     when it was off before the install. Databases installed before this was
     recorded keep it as it is."""
-    params = env["ir.config_parameter"].sudo()
+    params = env["ir.config_parameter"]
     if params.get_param(LEADS_FEATURE_PARAM) == "off":
         env.ref("base.group_user")._remove_group(env.ref("crm.group_use_lead"))
     params.search([("key", "=", LEADS_FEATURE_PARAM)]).unlink()

@@ -76,6 +76,8 @@ class CrmLeadStatus(models.Model):
             return super().unlink()
         self._unlink_except_fallback()  # before moving the leads
         fallback = self._get_fallback()
+        # sudo: every lead of the deleted statuses moves to the fallback, the
+        # leads of the other companies included (statuses are shared)
         leads = (
             self.env["crm.lead"]
             .sudo()

@@ -255,6 +255,9 @@ class CrmTerritory(models.Model):
         have, leads whose territory was chosen by hand left out; the matching
         of ``_match_leads`` in one query."""
         self.env.flush_all()
+        # sudo: every company's territories, each lead matching only those of
+        # its company (``allowed``), so that the result does not depend on
+        # the companies of the user who changed a territory
         territories = self.sudo()._search_by_depth([])
         zip_rules = territories._get_zip_rules()
         countries = self._fields["country_ids"]
@@ -340,6 +343,7 @@ class CrmTerritory(models.Model):
         if self.env.context.get(MODULE_UNINSTALL_FLAG):
             return
         changes = self._get_lead_changes()
+        # sudo: system parameters are readable by Settings administrators only
         limit = int(
             self.env["ir.config_parameter"]
             .sudo()
@@ -348,12 +352,15 @@ class CrmTerritory(models.Model):
         if len(changes) <= limit:
             self._write_lead_territories(changes)
         else:
+            # sudo: scheduled actions are Settings administrators' records
             self.env.ref("lead_management.ir_cron_apply_territories").sudo()._trigger()
 
     @api.model
     def _write_lead_territories(self, changes):
         """Give the leads their territory: one write per territory, without
         chatter messages; the territory's team fills an empty sales team."""
+        # sudo: a territory applies to every lead of its address, those the
+        # Sales Administrator who changed it does not see included
         Lead = self.env["crm.lead"].sudo().with_context(tracking_disable=True)
         for territory_id, rows in groupby(changes, key=lambda change: change[1]):
             Lead.browse(lead_id for lead_id, __ in rows).write(

@@ -115,3 +115,35 @@ class LeadManagementCommon(TransactionCase):
         """Write the pending chatter tracking, as a commit would."""
         self.env.flush_all()
         self.env.cr.precommit.run()
+
+
+OK = "allowed"
+ROLES = ("employee", "salesman", "team_leader", "all_documents", "manager", "portal")
+
+
+class AccessMatrixMixin:
+    """Checks a table of (row, outcome per role of ROLES): OK, or the error
+    the role gets. Each row is checked by the method ``_cell_<row>(env, role)``
+    with the role's environment, each cell rolled back for the next one. The
+    users of the roles are in ``access_users`` (role: user)."""
+
+    def _check_matrix(self, matrix):
+        for cell, *outcomes in matrix:
+            for role, outcome in zip(ROLES, outcomes, strict=True):
+                with self.subTest(cell=cell, role=role):
+                    self._check_cell(cell, role, outcome)
+
+    def _check_cell(self, cell, role, outcome):
+        env = self.env(user=self.access_users[role])
+        check = getattr(self, f"_cell_{cell}")
+        savepoint = self.env.cr.savepoint()
+        try:
+            if outcome == OK:
+                check(env, role)
+            else:
+                with self.assertRaises(outcome):
+                    check(env, role)
+            self.env.flush_all()
+        finally:
+            savepoint.close(rollback=True)
+            self.env.invalidate_all(flush=False)
