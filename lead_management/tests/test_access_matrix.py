@@ -23,6 +23,7 @@ MATRIX = [
     ("lead_write_ours_of_other_team_lead",     NO, NO, NO, OK, OK, NO),
     ("lead_unlink",                            NO, NO, NO, NO, OK, NO),
     ("lead_of_other_company",                  NO, NO, NO, NO, NO, NO),
+    ("lead_write_ours_of_other_company",       NO, NO, NO, NO, NO, NO),
     # crm.lead.status (shared by the companies, as crm's stages)
     ("status_read",                            NO, OK, OK, OK, OK, NO),
     ("status_create",                          NO, NO, NO, NO, OK, NO),
@@ -34,6 +35,8 @@ MATRIX = [
     ("territory_write",                        NO, NO, NO, NO, OK, NO),
     ("territory_unlink",                       NO, NO, NO, NO, OK, NO),
     ("territory_of_other_company",             NO, NO, NO, NO, NO, NO),
+    ("territory_write_of_other_company",       NO, NO, NO, NO, NO, NO),
+    ("territory_unlink_of_other_company",      NO, NO, NO, NO, NO, NO),
     # res.company / res.config.settings: BANT qualification threshold
     ("company_read_threshold",                 OK, OK, OK, OK, OK, OK),
     ("company_write_threshold",                NO, NO, NO, NO, NO, NO),
@@ -217,6 +220,9 @@ class TestLeadManagementAccessMatrix(AccessMatrixMixin, LeadManagementCommon):
     def _cell_lead_of_other_company(self, env, role):
         self.lead_c2.with_env(env).read(["lead_status_id", "territory_id"])
 
+    def _cell_lead_write_ours_of_other_company(self, env, role):
+        self._write_ours(self.lead_c2.with_env(env))
+
     # crm.lead.status
 
     def _cell_status_read(self, env, role):
@@ -262,6 +268,12 @@ class TestLeadManagementAccessMatrix(AccessMatrixMixin, LeadManagementCommon):
 
     def _cell_territory_of_other_company(self, env, role):
         self.territory_c2.with_env(env).read(["name"])
+
+    def _cell_territory_write_of_other_company(self, env, role):
+        self.territory_c2.with_env(env).write({"zip_prefixes": "99992"})
+
+    def _cell_territory_unlink_of_other_company(self, env, role):
+        self.territory_c2.with_env(env).unlink()
 
     # res.company / res.config.settings
 

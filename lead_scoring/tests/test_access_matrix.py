@@ -31,6 +31,8 @@ MATRIX = [
     ("rule_write",                             NO, NO, NO, NO, OK, NO),
     ("rule_unlink",                            NO, NO, NO, NO, OK, NO),
     ("rule_of_other_company",                  NO, NO, NO, NO, NO, NO),
+    ("rule_write_of_other_company",            NO, NO, NO, NO, NO, NO),
+    ("rule_unlink_of_other_company",           NO, NO, NO, NO, NO, NO),
     # crm.lead.score.history
     ("history_read",                           NO, OK, OK, OK, OK, NO),
     ("history_read_of_hidden_lead",            NO, NO, NO, OK, OK, NO),
@@ -255,6 +257,12 @@ class TestScoringAccessMatrix(LeadScoringCommon):
 
     def _cell_rule_of_other_company(self, env, role):
         self.rule_c2.with_env(env).read(["name"])
+
+    def _cell_rule_write_of_other_company(self, env, role):
+        self.rule_c2.with_env(env).write({"points": 1})
+
+    def _cell_rule_unlink_of_other_company(self, env, role):
+        self.rule_c2.with_env(env).unlink()
 
     # crm.lead.score.history
 
