@@ -348,10 +348,30 @@ class CrmLead(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # a team in the values (or the context's default) is the caller's
+        # choice; without one, crm's _compute_team_id gives the lead its
+        # salesperson's default team, which the territory's team replaces
+        team_given = [
+            "team_id" in vals or bool(self.env.context.get("default_team_id"))
+            for vals in vals_list
+        ]
+        # an empty territory (an import's empty column) is the address's one
+        vals_list = [
+            {key: value for key, value in vals.items() if key != "territory_id"}
+            if "territory_id" in vals and not vals["territory_id"]
+            else vals
+            for vals in vals_list
+        ]
         leads = super().create(vals_list)
         with_territory = leads.filtered("territory_id")
         if with_territory:
             with_territory._update_territory_is_manual()
+            routed = leads.browse(
+                lead.id
+                for lead, given in zip(leads, team_given, strict=True)
+                if not given
+            )
+            (with_territory & routed)._route_to_territory_team()
             with_territory._fill_team_from_territory()
         return leads
 
@@ -362,6 +382,20 @@ class CrmLead(models.Model):
         if {"territory_id", "zip", "state_id", "country_id", "team_id"} & set(vals):
             self._fill_team_from_territory()
         return res
+
+    def _route_to_territory_team(self):
+        """The territory's team wins over the team crm defaulted from the
+        salesperson (sales_team's ``_get_default_team_id``): used for leads
+        created without a team, one write per team."""
+        to_route = self.filtered(
+            lambda lead: (
+                lead.territory_id.team_id and lead.team_id != lead.territory_id.team_id
+            )
+        )
+        for team, leads in to_route.grouped(
+            lambda lead: lead.territory_id.team_id
+        ).items():
+            leads.write({"team_id": team.id})
 
     def _fill_team_from_territory(self):
         """The territory's team fills an empty sales team, one write per team."""

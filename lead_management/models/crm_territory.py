@@ -50,7 +50,9 @@ class CrmTerritory(models.Model):
         "crm.team",
         string="Sales Team",
         check_company=True,
-        help="Leads of this territory without a sales team get this team.",
+        help="New leads of this territory created without a sales team, and its "
+        "leads left without one, get this team: it wins over the salesperson's "
+        "default team.",
     )
     parent_id = fields.Many2one(
         "crm.territory",

@@ -6,6 +6,7 @@ from . import test_install
 from . import test_lead_status
 from . import test_performance
 from . import test_returning
+from . import test_routing
 from . import test_territory
 from . import test_translation
 from . import test_ui
