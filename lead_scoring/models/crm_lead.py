@@ -1,6 +1,36 @@
+from contextlib import contextmanager
+
 from odoo import api, fields, models, tools
+from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL, sql
+
+#: the lead's fields the scoring computes: no create, write or import sets them
+SCORE_FIELDS = (
+    "lead_score",
+    "score_rule_ids",
+    "score_rule_data",
+    "score_date",
+    "score_history_ids",
+)
+
+
+class ScoringBatch:
+    """The leads a create or write of leads rescores, with those of the writes
+    it makes in turn (e.g. lead_management filling the team from the
+    territory): scored once when it ends, so that one change logs one history
+    row. It travels in the context (``lead_scoring_batch``), where no RPC
+    client can put one."""
+
+    __slots__ = ("lead_ids", "open")
+
+    def __init__(self):
+        self.lead_ids = set()
+        self.open = True
+
+    def score(self, env):
+        if self.lead_ids:
+            env["crm.lead"].browse(sorted(self.lead_ids))._score_leads()
 
 
 class CrmLead(models.Model):
@@ -102,18 +132,86 @@ class CrmLead(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        leads = super().create(vals_list)
-        if not self.env.context.get("lead_scoring_no_recompute"):
-            leads._score_leads()
-        return leads
+        vals_list = [self.browse()._check_score_values(vals) for vals in vals_list]
+        if self.env.context.get("lead_scoring_no_recompute"):
+            return super().create(vals_list)
+        # the writes creating the leads makes (e.g. their team from their
+        # territory) are scored with the creation: one scoring, one history row
+        with self._collect_scoring() as (model, batch):
+            leads = super(CrmLead, model).create(vals_list)
+            batch.lead_ids.update(leads.ids)
+        return leads.with_env(self.env)
 
     def write(self, vals):
+        vals = self._check_score_values(vals)
         if not self.ids or self.env.context.get("lead_scoring_no_recompute"):
             return super().write(vals)
+        with self._collect_scoring() as (leads, batch):
+            return leads._write_and_collect(vals, batch)
+
+    def convert_opportunity(self, partner, user_ids=False, team_id=False):
+        # crm writes the conversion, then the salespersons: one scoring
+        with self._collect_scoring() as (leads, batch):
+            return super(CrmLead, leads).convert_opportunity(
+                partner, user_ids=user_ids, team_id=team_id
+            )
+
+    @contextmanager
+    def _collect_scoring(self):
+        """Yield (self in a scoring batch, the batch): the leads the creates
+        and writes of leads made inside add to the batch are scored once at
+        the end, by the outermost batch."""
+        batch = self.env.context.get("lead_scoring_batch")
+        if isinstance(batch, ScoringBatch) and batch.open:
+            yield self, batch
+            return
+        batch = ScoringBatch()
+        try:
+            yield self.with_context(lead_scoring_batch=batch), batch
+        finally:
+            batch.open = False
+        batch.score(self.env)
+
+    def _check_score_values(self, vals):
+        """``vals`` without the score fields (``SCORE_FIELDS``): computed by the
+        scoring, they cannot be set by a create, a write or an import. A value
+        equal to the one stored (e.g. an exported file imported back) is
+        ignored; any other value is refused."""
+        refused = self._get_changed_protected_fields(vals, SCORE_FIELDS)
+        if refused:
+            raise UserError(
+                self.env._(
+                    "The score of a lead is computed from the scoring rules it "
+                    "matches: %(fields)s cannot be set.",
+                    fields=", ".join(refused),
+                )
+            )
+        return {name: value for name, value in vals.items() if name not in SCORE_FIELDS}
+
+    def _get_changed_protected_fields(self, vals, fnames):
+        """Labels of the fields of ``fnames`` that ``vals`` would change on the
+        leads of self (on a new lead when self is empty: any value but an
+        empty one)."""
+        changed = []
+        for name in fnames:
+            if name not in vals:
+                continue
+            field = self._fields[name]
+            value = field.convert_to_record(
+                field.convert_to_cache(vals[name], self[:1], validate=False),
+                self[:1],
+            )
+            if (not self and value) or any(lead[name] != value for lead in self):
+                changed.append(f"{field._description_string(self.env)} ({name})")
+        return changed
+
+    def _write_and_collect(self, vals, batch):
+        """Write ``vals`` on the leads and add to ``batch`` those whose score
+        the write may change."""
         triggers = self._get_scoring_trigger_fields()
         if triggers is None or not triggers["direct"].isdisjoint(vals):
             res = super().write(vals)
-            self._score_leads()
+            batch.lead_ids.update(self.ids)
             return res
         # fields computed from what is written (e.g. the company from the
         # team): rescore only the leads where they changed in a way that
@@ -133,7 +231,7 @@ class CrmLead(models.Model):
                 before[lead.id], lead._get_scoring_watched_values(watched), triggers
             )
         )
-        changed._score_leads()
+        batch.lead_ids.update(changed.ids)
         return res
 
     def _get_scoring_watched_values(self, names):

@@ -13,6 +13,23 @@ _logger = logging.getLogger(__name__)
 SCORING_FIELDS = {"points", "domain", "active", "company_id"}
 
 
+def _groups_allow(env, groups, user_groups):
+    """Whether a user of ``user_groups`` (res.groups, implied ones included)
+    passes a field's ``groups`` specification, as ``res.users.has_groups``
+    decides it: one of its groups, none of its ``!`` groups."""
+    if not groups:
+        return True
+    if groups == ".":
+        return False
+    positives, negatives = [], []
+    for raw in groups.split(","):
+        spec = raw.strip()
+        target = negatives if spec.startswith("!") else positives
+        group = env.ref(spec.lstrip("!"), raise_if_not_found=False)
+        target.append(bool(group) and group in user_groups)
+    return (not positives or any(positives)) and not any(negatives)
+
+
 class CrmLeadScoringRule(models.Model):
     _name = "crm.lead.scoring.rule"
     _description = "Lead Scoring Rule"
@@ -84,6 +101,8 @@ class CrmLeadScoringRule(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._check_points_value(vals)
         rules = super().create(vals_list)
         rules._recompute_affected_leads(
             rules.company_id, any_global=rules.filtered(lambda r: not r.company_id)
@@ -91,6 +110,8 @@ class CrmLeadScoringRule(models.Model):
         return rules
 
     def write(self, vals):
+        for rule in self:
+            rule._check_points_value(vals)
         if not SCORING_FIELDS.intersection(vals):
             return super().write(vals)
         companies_before = self.company_id
@@ -110,6 +131,20 @@ class CrmLeadScoringRule(models.Model):
             companies, any_global=any_global
         )
         return res
+
+    def _check_points_value(self, vals):
+        """Refuse points out of range before the database's check constraint
+        does, with a message naming the rule and the value."""
+        points = vals.get("points")
+        if isinstance(points, int) and not -1000 <= points <= 1000:
+            raise ValidationError(
+                self.env._(
+                    "The points of the scoring rule %(rule)s must be between "
+                    "-1000 and 1000 (got %(points)s).",
+                    rule=vals.get("name") or self.name,
+                    points=points,
+                )
+            )
 
     def action_preview_leads(self):
         self.ensure_one()
@@ -155,6 +190,39 @@ class CrmLeadScoringRule(models.Model):
             self.env["crm.lead"].sudo()._search(domain)
         except Exception as e:  # noqa: BLE001 - unknown field, bad operator, ...
             return str(e)
+        return self._get_domain_access_error(domain)
+
+    def _get_domain_access_error(self, domain, model_name="crm.lead"):
+        """A message naming the first field of ``domain`` (on ``model_name``)
+        that its author or a Sales Administrator may not read: the scores,
+        shown to every salesperson, would tell its values. False if none."""
+        manager = self.env.ref("sales_team.group_sale_manager")
+        manager_groups = manager | manager.trans_implied_ids
+        for leaf in domain:
+            if not (isinstance(leaf, list | tuple) and len(leaf) == 3):
+                continue
+            model = self.env[model_name]
+            for name in str(leaf[0]).split("."):
+                field = model._fields.get(name)
+                if field is None:
+                    break
+                if not field.is_accessible(self.env) or not _groups_allow(
+                    self.env, field.groups, manager_groups
+                ):
+                    return self.env._(
+                        "the field %(field)s (%(name)s) of %(model)s may not be "
+                        "read by Sales Administrators",
+                        field=field._description_string(self.env),
+                        name=name,
+                        model=self.env["ir.model"]._get(model._name).name,
+                    )
+                if not field.relational:
+                    break
+                model = self.env[field.comodel_name]
+            if leaf[1] in ("any", "not any") and isinstance(leaf[2], list | tuple):
+                error = self._get_domain_access_error(list(leaf[2]), model._name)
+                if error:
+                    return error
         return False
 
     def _get_company_domain(self):
