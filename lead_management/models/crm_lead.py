@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..hooks import add_columns, fill_columns
@@ -13,6 +13,16 @@ BANT_CRITERIA = {
     "bant_timeline": ("year", "quarter"),
 }
 BANT_FIELDS = tuple(BANT_CRITERIA)
+#: the lead's fields this addon computes: no create, write or import sets them
+#: (see ``_get_protected_fields``)
+PROTECTED_FIELDS = ("bant_score", "is_qualified", "is_returning")
+#: many2one fields whose unknown ids are refused with a message naming them,
+#: rather than with the database's foreign key error
+CHECKED_MANY2ONES = ("lead_status_id", "territory_id", "country_id", "state_id")
+#: longest value of the fields whose normalized form is indexed (phone_sanitized,
+#: email_domain_criterion): longer, PostgreSQL refuses the index entry with a
+#: technical message. An email address has at most 254 characters (RFC 5321).
+MAX_LENGTHS = {"phone": 64, "mobile": 64, "email_from": 512}
 
 
 class CrmLead(models.Model):
@@ -348,6 +358,8 @@ class CrmLead(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_input_values(vals_list)
+        vals_list = [self.browse()._check_protected_values(vals) for vals in vals_list]
         # a team in the values (or the context's default) is the caller's
         # choice; without one, crm's _compute_team_id gives the lead its
         # salesperson's default team, which the territory's team replaces
@@ -376,6 +388,8 @@ class CrmLead(models.Model):
         return leads
 
     def write(self, vals):
+        self._check_input_values([vals])
+        vals = self._check_protected_values(vals)
         res = super().write(vals)
         if "territory_id" in vals and "territory_is_manual" not in vals:
             self._update_territory_is_manual()
@@ -396,6 +410,100 @@ class CrmLead(models.Model):
             lambda lead: lead.territory_id.team_id
         ).items():
             leads.write({"team_id": team.id})
+
+    @api.model
+    def _get_protected_fields(self):
+        """Computed fields of the lead that no create, write or import may set
+        (the addons extending the lead add theirs)."""
+        return PROTECTED_FIELDS
+
+    def _check_protected_values(self, vals):
+        """``vals`` without the protected fields (``_get_protected_fields``): a
+        value equal to the one stored (e.g. an exported file imported back) is
+        ignored, any other value refused."""
+        protected = [name for name in self._get_protected_fields() if name in vals]
+        if not protected:
+            return vals
+        refused = []
+        for name in protected:
+            field = self._fields[name]
+            value = field.convert_to_record(
+                field.convert_to_cache(vals[name], self[:1], validate=False),
+                self[:1],
+            )
+            if (not self and value) or any(lead[name] != value for lead in self):
+                refused.append(f"{field._description_string(self.env)} ({name})")
+        if refused:
+            raise UserError(
+                self.env._(
+                    "These fields of a lead are computed and cannot be set: "
+                    "%(fields)s.",
+                    fields=", ".join(refused),
+                )
+            )
+        return {name: value for name, value in vals.items() if name not in protected}
+
+    @api.model
+    def _check_input_values(self, vals_list):
+        """Refuse, naming the field and the value, what Odoo would refuse with
+        a technical message: a BANT value outside its list, the id of a status,
+        territory, country or state that does not exist, a phone number or an
+        email too long to be one. One query per model given ids."""
+        errors = []
+        for name, limit in MAX_LENGTHS.items():
+            for vals in vals_list:
+                if isinstance(vals.get(name), str) and len(vals[name]) > limit:
+                    errors.append(
+                        self.env._(
+                            "%(field)s: %(length)s characters, more than the "
+                            "%(limit)s a valid value can have",
+                            field=self._fields[name]._description_string(self.env),
+                            length=len(vals[name]),
+                            limit=limit,
+                        )
+                    )
+        for name in BANT_FIELDS:
+            field = self._fields[name]
+            allowed = field.get_values(self.env)
+            for vals in vals_list:
+                if name in vals and vals[name] not in allowed:
+                    errors.append(
+                        self.env._(
+                            "%(field)s: %(value)r is not a valid value (valid "
+                            "values: %(allowed)s)",
+                            field=field._description_string(self.env),
+                            value=vals[name],
+                            allowed=", ".join(allowed),
+                        )
+                    )
+        for name in CHECKED_MANY2ONES:
+            field = self._fields[name]
+            given = {
+                value.id if isinstance(value, models.BaseModel) else value
+                for value in (vals.get(name) for vals in vals_list)
+                if value
+            }
+            if not given:
+                continue
+            ids = {value for value in given if isinstance(value, int)}
+            # sudo: only whether the records exist, not what they hold
+            existing = set(self.env[field.comodel_name].sudo().browse(ids).exists().ids)
+            for value in sorted(given - existing, key=str):
+                errors.append(
+                    self.env._(
+                        "%(field)s: there is no %(model)s with the id %(value)r",
+                        field=field._description_string(self.env),
+                        model=self.env["ir.model"]._get(field.comodel_name).name,
+                        value=value,
+                    )
+                )
+        if errors:
+            raise ValidationError(
+                self.env._(
+                    "The lead cannot be saved:\n%(errors)s",
+                    errors="\n".join(f"- {error}" for error in errors),
+                )
+            )
 
     def _fill_team_from_territory(self):
         """The territory's team fills an empty sales team, one write per team."""

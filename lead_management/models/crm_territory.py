@@ -123,6 +123,38 @@ class CrmTerritory(models.Model):
                 )
             )
 
+    @api.constrains("zip_prefixes", "company_id", "active")
+    def _check_zip_prefixes_unique(self):
+        """Two active territories of one company cannot have the same ZIP
+        prefix: which of them a lead gets would be arbitrary."""
+        territories = self.filtered("active")
+        if not territories:
+            return
+        # sudo: the territories of the company the author may not see count too
+        candidates = self.sudo().search(
+            [
+                ("company_id", "in", territories.company_id.ids + [False]),
+                ("zip_prefixes", "!=", False),
+            ]
+        )
+        owners = {}  # (company id, prefix) -> territory
+        # the existing territories first: the message names the one written
+        for territory in candidates.sorted(lambda t: t in territories):
+            for prefix in territory._split_zip_prefixes()[0]:
+                key = (territory.company_id.id, prefix)
+                other = owners.setdefault(key, territory)
+                if other != territory:
+                    raise ValidationError(
+                        self.env._(
+                            "The ZIP prefix %(prefix)s is already used by the "
+                            "territory %(other)s of the same company: a ZIP prefix "
+                            "can belong to one territory only (%(territory)s).",
+                            prefix=prefix,
+                            other=other.display_name,
+                            territory=territory.display_name,
+                        )
+                    )
+
     @api.model_create_multi
     def create(self, vals_list):
         territories = super().create(vals_list)

@@ -225,8 +225,11 @@ class TestTerritoryExistingLeads(LeadManagementCommon):
         self.territory_dn.zip_prefixes = "7001, 71"
         self.assertEqual(self.hcm[1].territory_id, self.territory_dn)
         self.assertEqual((self.hcm - self.hcm[1]).territory_id, self.territory_sg)
-        self.territory_dn.zip_prefixes = "70"
-        self.assertEqual(self.hcm.territory_id, self.territory_sg, "older first")
+        # a ZIP prefix belongs to one territory of a company
+        with self.assertRaises(ValidationError) as error:
+            self.territory_dn.zip_prefixes = "70"
+        self.assertIn("ZIP prefix 70 is already used", str(error.exception))
+        self.assertEqual(self.territory_dn.zip_prefixes, "7001, 71")
         self.territory_dn.zip_prefixes = False
         self.assertEqual(self.hcm.territory_id, self.territory_sg)
         # countries: a ZIP prefix only counts for the territory's countries
@@ -251,6 +254,9 @@ class TestTerritoryExistingLeads(LeadManagementCommon):
         self.assertEqual(self.danang.territory_id, self.territory_vn)
 
     def test_many_leads_in_background(self):
+        # the district takes over the city's ZIP prefix
+        self.territory_sg.zip_prefixes = False
+        self.assertEqual(self.hcm.territory_id, self.territory_vn)
         self.env["ir.config_parameter"].set_param(
             "lead_management.territory_sync_limit", 2
         )
@@ -261,14 +267,14 @@ class TestTerritoryExistingLeads(LeadManagementCommon):
             {"name": "Quận", "parent_id": self.territory_sg.id, "zip_prefixes": "70"}
         )
         self.assertEqual(
-            self.hcm.territory_id, self.territory_sg, "3 leads to move: later"
+            self.hcm.territory_id, self.territory_vn, "3 leads to move: later"
         )
         self.assertEqual(
             Trigger.search_count([("cron_id", "=", self.cron.id)]), triggers + 1
         )
         messages = self._messages()
         self.assertEqual(Territory._cron_apply_to_leads(batch_size=2), 0)
-        self.assertEqual(self.hcm.territory_id, district, "deepest first")
+        self.assertEqual(self.hcm.territory_id, district)
         self.assertEqual(self.manual.territory_id, self.territory_hn)
         self.assertEqual(self._messages(), messages, "no chatter message")
         # a run does a bounded number of batches, then reports what is left
@@ -279,7 +285,7 @@ class TestTerritoryExistingLeads(LeadManagementCommon):
             Territory._cron_apply_to_leads(batch_size=1, batches=2), todo - 2
         )
         self.assertEqual(Territory._cron_apply_to_leads(), 0)
-        self.assertEqual(self.hcm.territory_id, self.territory_sg)
+        self.assertEqual(self.hcm.territory_id, self.territory_vn)
 
     def test_sql_matching_is_python_matching(self):
         """The set-based matching of the stored leads gives what the lead form
