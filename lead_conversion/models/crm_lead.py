@@ -4,7 +4,7 @@ from collections import defaultdict
 
 from psycopg2 import errors as pg_errors
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -12,6 +12,12 @@ from odoo.tools import SQL
 MATCH_SCORES = {"partner": 100, "vat": 40, "email": 30, "phone": 30, "name": 10}
 # rules reliable enough for automatic matching (crm's ``email_only``)
 EXACT_MATCHES = {"partner", "email", "phone", "vat"}
+#: the conversion record of a lead: set by a conversion only
+CONVERSION_FIELDS = ("converted_by_id", "conversion_partner_ids")
+#: marks the writes of a conversion in the context (``lead_conversion_write``),
+#: the only writes that may set ``CONVERSION_FIELDS``: a Python object, which
+#: no RPC client can put in a context
+CONVERSION_WRITE = object()
 
 
 def _build_accent_map():
@@ -74,9 +80,23 @@ class CrmLead(models.Model):
         help="The company and/or contact the conversion created or linked.",
     )
 
+    @api.model
+    def _get_protected_fields(self):
+        protected = super()._get_protected_fields()
+        if self.env.context.get("lead_conversion_write") is CONVERSION_WRITE:
+            return protected
+        return protected + CONVERSION_FIELDS
+
     # ------------------------------------------------------------
     # CONVERSION (crm hooks)
     # ------------------------------------------------------------
+
+    def convert_opportunity(self, partner, user_ids=False, team_id=False):
+        # the conversion records who converted (_convert_opportunity_data)
+        leads = self.with_context(lead_conversion_write=CONVERSION_WRITE)
+        return super(CrmLead, leads).convert_opportunity(
+            partner, user_ids=user_ids, team_id=team_id
+        )
 
     def _convert_opportunity_data(self, customer, team_id=False):
         """Record who converted the lead, for every conversion (crm's own too)."""
@@ -138,6 +158,27 @@ class CrmLead(models.Model):
                 )
             )
         return lines
+
+    def _get_conversion_refusals(self, keep_leads=False):
+        """{lead: why it cannot be converted} for the leads that are won,
+        lost, archived or already converted (``keep_leads``: converted into
+        a customer, the lead staying a lead)."""
+        refusals = {}
+        for lead in self:
+            if lead.type == "opportunity":
+                reason = self.env._("%(lead)s is already an opportunity")
+            elif keep_leads and lead.converted_by_id:
+                reason = self.env._("%(lead)s was already converted")
+            elif lead.probability == 100 or lead.stage_id.is_won:
+                reason = self.env._("%(lead)s is won")
+            elif not lead.active and not lead.probability:
+                reason = self.env._("%(lead)s is lost")
+            elif not lead.active:
+                reason = self.env._("%(lead)s is archived")
+            else:
+                continue
+            refusals[lead] = reason % {"lead": lead.display_name}
+        return refusals
 
     def _lock_for_conversion(self):
         """Lock the leads for this transaction so that two users converting the

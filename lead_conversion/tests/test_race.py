@@ -95,8 +95,8 @@ class TestConversionRace(TransactionCase):
     def test_conversion_after_concurrent_commit(self):
         """A conversion started before another user's conversion was committed
         fails to serialize (Odoo retries such requests); the retry re-reads the
-        lead once locked and links the customer the other user created, as
-        crm's conversion does for a lead with a customer."""
+        lead once locked and tells the user it is already an opportunity,
+        creating nothing."""
         env1, env2 = self.envs
         wizard2 = self._wizard(env2)
         self.assertEqual(wizard2.action, "create")
@@ -107,6 +107,7 @@ class TestConversionRace(TransactionCase):
         with self.assertRaises(SerializationFailure):
             wizard2.action_apply()
         env2.cr.rollback()
-        wizard2.action_apply()
-        env2.cr.commit()
+        with self.assertRaisesRegex(UserError, "is already an opportunity"):
+            wizard2.action_apply()
+        env2.cr.rollback()
         self._check_one_customer_one_opportunity()

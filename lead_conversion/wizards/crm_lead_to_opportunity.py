@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools.mail import parse_contact_from_email
 
-from ..models.crm_lead import EXACT_MATCHES
+from ..models.crm_lead import CONVERSION_WRITE, EXACT_MATCHES
 
 
 class Lead2OpportunityPartner(models.TransientModel):
@@ -157,6 +157,11 @@ class Lead2OpportunityPartner(models.TransientModel):
             )
         )
 
+    def _get_refused_leads(self, leads):
+        """{lead: why} for the leads that stop the conversion: a lead won,
+        lost, archived or already converted."""
+        return leads._get_conversion_refusals(keep_leads=self._keeps_leads())
+
     def _check_conversion(self, leads):
         """Refuse the whole conversion when a lead may not be converted.
 
@@ -170,6 +175,23 @@ class Lead2OpportunityPartner(models.TransientModel):
                 self.env._(
                     "Only Sales Administrators can convert leads that are not "
                     "qualified."
+                )
+            )
+        companies = leads.company_id
+        if len(companies) > 1:
+            raise UserError(
+                self.env._(
+                    "Nothing was converted. The leads belong to several companies "
+                    "(%(companies)s): convert the leads of each company separately.",
+                    companies=", ".join(companies.mapped("name")),
+                )
+            )
+        refused = self._get_refused_leads(leads)
+        if refused:
+            raise UserError(
+                self.env._(
+                    "Nothing was converted:\n%(leads)s",
+                    leads="\n".join(f"- {reason}" for reason in refused.values()),
                 )
             )
         unqualified = self._get_unqualified_leads(leads)
@@ -343,6 +365,7 @@ class Lead2OpportunityPartner(models.TransientModel):
             "date_conversion": self.env.cr.now(),
             "converted_by_id": self.env.uid,
         }
+        leads = leads.with_context(lead_conversion_write=CONVERSION_WRITE)
         for customer, group in leads.grouped(
             lambda lead: customers[lead.id][0]
         ).items():

@@ -19,3 +19,10 @@ class Lead2OpportunityMassConvert(models.TransientModel):
     def _get_conversion_leads(self):
         self.ensure_one()
         return self.lead_tomerge_ids
+
+    def _get_refused_leads(self, leads):
+        """As crm's mass conversion, the won, lost and archived leads and the
+        opportunities of the selection are left as they are; it stops only
+        when none of the leads can be converted."""
+        refused = super()._get_refused_leads(leads)
+        return refused if len(refused) == len(leads) else {}
