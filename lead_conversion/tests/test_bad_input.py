@@ -99,19 +99,34 @@ class TestBadInput(LeadConversionCommon):
 
     @users("lm_salesman")
     def test_mass_conversion_of_nothing_convertible(self):
-        """crm's mass conversion leaves won, lost and archived leads and
-        opportunities as they are; a selection of only these is refused."""
-        opportunity = self._lead(type="opportunity", email_from="co@hoi.vn")
+        """crm's mass conversion leaves won, lost and archived leads as they
+        are (and converts opportunities again); a selection of only leads it
+        leaves is refused."""
         lost = self._lead(email_from="mat@vn.vn", phone=False)
         lost.action_set_lost()
-        leads = (opportunity | lost).with_env(self.env)
+        archived = self._lead(email_from="luu@vn.vn", phone=False)
+        archived.action_archive()
+        archived.probability = 30  # crm zeroes it when archiving
+        leads = (lost | archived).with_env(self.env)
         before, partners = self._state(leads), self._partner_count()
         with self.assertRaises(UserError) as error:
             self._wizard(leads, mass=True, deduplicate=False).action_mass_convert()
-        self.assertIn("is already an opportunity", str(error.exception))
         self.assertIn("is lost", str(error.exception))
+        self.assertIn("is archived", str(error.exception))
         self.assertEqual(self._state(leads), before)
         self.assertEqual(self._partner_count(), partners)
+        # with an opportunity, crm's mass conversion reassigns it
+        opportunity = self._lead(
+            type="opportunity", email_from="co@hoi.vn", user_id=False
+        )
+        self._wizard(
+            (leads | opportunity).with_env(self.env),
+            mass=True,
+            deduplicate=False,
+            user_ids=self.user_salesman.ids,
+        ).action_mass_convert()
+        self.assertEqual(opportunity.user_id, self.user_salesman)
+        self.assertEqual(self._state(leads), before)
 
     def test_mass_conversion_mixing_companies(self):
         self.user_manager.company_ids |= self.company_2

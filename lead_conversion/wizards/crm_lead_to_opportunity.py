@@ -158,9 +158,12 @@ class Lead2OpportunityPartner(models.TransientModel):
         )
 
     def _get_refused_leads(self, leads):
-        """{lead: why} for the leads that stop the conversion: a lead won,
-        lost, archived or already converted."""
-        return leads._get_conversion_refusals(keep_leads=self._keeps_leads())
+        """{lead: why} for the leads that stop the conversion: leads won,
+        lost, archived or already converted when no lead of the selection is
+        left to convert (as crm does, a selection converts its other leads
+        and leaves these as they are)."""
+        refused = leads._get_conversion_refusals(keep_leads=self._keeps_leads())
+        return refused if len(refused) == len(leads) else {}
 
     def _check_conversion(self, leads):
         """Refuse the whole conversion when a lead may not be converted.

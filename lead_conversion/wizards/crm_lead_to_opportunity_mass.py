@@ -21,8 +21,8 @@ class Lead2OpportunityMassConvert(models.TransientModel):
         return self.lead_tomerge_ids
 
     def _get_refused_leads(self, leads):
-        """As crm's mass conversion, the won, lost and archived leads and the
-        opportunities of the selection are left as they are; it stops only
-        when none of the leads can be converted."""
-        refused = super()._get_refused_leads(leads)
-        return refused if len(refused) == len(leads) else {}
+        # crm's mass conversion converts the opportunities of the selection
+        # again (their customer, salesperson and team): they are not refused
+        if any(lead.type == "opportunity" and lead.active for lead in leads):
+            return {}
+        return super()._get_refused_leads(leads)
