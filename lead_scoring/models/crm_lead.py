@@ -48,8 +48,9 @@ class CrmLead(models.Model):
     score_bucket = fields.Selection(
         [(key, label) for key, label, __ in SCORE_BUCKETS],
         string="Score Range",
-        compute="_compute_score_bucket",
-        store=True,
+        default=lambda self: score_bucket_of(0),
+        readonly=True,
+        copy=False,
         help="The range of the lead's score, to analyse how scores are "
         "distributed. Kept with the score by every scoring.",
     )
@@ -77,11 +78,6 @@ class CrmLead(models.Model):
         "lead_id",
         readonly=True,
     )
-
-    @api.depends("lead_score")
-    def _compute_score_bucket(self):
-        for lead in self:
-            lead.score_bucket = score_bucket_of(lead.lead_score)
 
     @api.depends("score_rule_data")
     @api.depends_context("uid", "allowed_company_ids")
