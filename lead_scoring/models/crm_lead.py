@@ -6,7 +6,7 @@ from odoo.tools import SQL, sql
 #: of the range); the first range takes every lower score
 SCORE_BUCKETS = [
     ("below_0", "Below 0", None),
-    ("0", "0", 0),
+    ("0", "Zero", 0),
     ("1_24", "1 to 24", 1),
     ("25_49", "25 to 49", 25),
     ("50_74", "50 to 74", 50),
