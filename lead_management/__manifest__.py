@@ -2,7 +2,7 @@
     "name": "Lead Management",
     "summary": "Lead statuses, territories, BANT qualification, returning leads "
     "and team-level visibility on top of Odoo CRM",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Sales/CRM",
     "website": "https://github.com/lead-crm/lead-crm",
     "author": "Lead CRM",
@@ -17,6 +17,7 @@
         "views/crm_lead_status_views.xml",
         "views/crm_territory_views.xml",
         "views/crm_lead_views.xml",
+        "views/crm_lead_analysis_views.xml",
         "views/mail_message_views.xml",
         "views/res_config_settings_views.xml",
         "views/menus.xml",

@@ -132,13 +132,39 @@ class CrmLead(models.Model):
         help="The BANT score reaches the company's qualification threshold.",
     )
 
+    conversion_rate = fields.Float(
+        string="Conversion Rate (%)",
+        compute="_compute_conversion_rate",
+        store=True,
+        aggregator="avg",
+        digits=(5, 1),
+        help="100 for a converted lead (an opportunity, or a lead in the status "
+        "Customer), else 0: averaged over leads, the share of them converted.",
+    )
+
     @api.model
     def _default_lead_status_id(self):
-        return self.env["crm.lead.status"].search([("is_unknown", "=", False)], limit=1)
+        """The first status that is neither the fallback nor one requiring a
+        BANT qualification a new lead cannot have yet."""
+        return self.env["crm.lead.status"].search(
+            [("is_unknown", "=", False), ("requires_qualification", "=", False)],
+            limit=1,
+        )
 
     @api.model
     def _read_group_expand_lead_status_id(self, statuses, domain):
         return statuses.search([])
+
+    @api.depends("type", "lead_status_id")
+    def _compute_conversion_rate(self):
+        customer = self.env.ref(
+            "lead_management.lead_status_customer", raise_if_not_found=False
+        )
+        for lead in self:
+            converted = lead.type == "opportunity" or (
+                customer and lead.lead_status_id == customer
+            )
+            lead.conversion_rate = 100.0 if converted else 0.0
 
     @api.depends("zip", "state_id", "country_id")
     def _compute_territory_id(self):
@@ -269,6 +295,35 @@ class CrmLead(models.Model):
             if self[fname] not in met
         ]
 
+    def _check_status_qualification(self):
+        """A lead is in a status requiring BANT qualification (the preloaded
+        *Qualified*) only when it is qualified: raise naming what it lacks."""
+        refused = self.filtered(
+            lambda lead: (
+                lead.lead_status_id.requires_qualification and not lead.is_qualified
+            )
+        )
+        if not refused:
+            return
+        lead = refused[0]
+        threshold = (
+            lead.company_id.bant_qualification_threshold
+            or self.env.company.bant_qualification_threshold
+        )
+        raise UserError(
+            self.env._(
+                "The lead %(lead)s cannot be in the status %(status)s: this status "
+                "requires a BANT qualification (a BANT score of at least "
+                "%(threshold)s of 4) and the lead scores %(score)s of 4: "
+                "%(missing)s. Complete its BANT tab or choose another status.",
+                lead=lead.display_name,
+                status=lead.lead_status_id.name,
+                threshold=threshold,
+                score=lead.bant_score,
+                missing=", ".join(lead._get_bant_missing_criteria()),
+            )
+        )
+
     @api.model
     def _returning_leads_query(self):
         """SQL twin of ``_compute_is_returning`` for the stored leads: the ids
@@ -352,6 +407,7 @@ class CrmLead(models.Model):
                 "bant_timeline": "unknown",
                 "bant_score": 0,
                 "is_qualified": None,
+                "conversion_rate": 0,
             },
         )
         return super()._auto_init()
@@ -375,6 +431,7 @@ class CrmLead(models.Model):
             for vals in vals_list
         ]
         leads = super().create(vals_list)
+        leads._check_status_qualification()
         with_territory = leads.filtered("territory_id")
         if with_territory:
             with_territory._update_territory_is_manual()
@@ -390,7 +447,21 @@ class CrmLead(models.Model):
     def write(self, vals):
         self._check_input_values([vals])
         vals = self._check_protected_values(vals)
+        # leads entering a status that requires BANT qualification, and the
+        # qualified leads in such a status whose qualification may change
+        to_check = self.browse()
+        if vals.get("lead_status_id"):
+            to_check = self.filtered(
+                lambda lead: lead.lead_status_id.id != vals["lead_status_id"]
+            )
+        if {*BANT_FIELDS, "company_id"} & set(vals):
+            to_check |= self.filtered(
+                lambda lead: (
+                    lead.is_qualified and lead.lead_status_id.requires_qualification
+                )
+            )
         res = super().write(vals)
+        to_check._check_status_qualification()
         if "territory_id" in vals and "territory_is_manual" not in vals:
             self._update_territory_is_manual()
         if {"territory_id", "zip", "state_id", "country_id", "team_id"} & set(vals):
@@ -530,20 +601,31 @@ class CrmLead(models.Model):
     @api.model
     def _init_existing_leads(self):
         """Give the leads that existed before the install their status, team
-        leader and returning flag, set-based and without any chatter message.
-        The status: Not interested for lost leads (archived with a probability
-        of 0), Customer for won ones, else the status of their crm stage
-        (``crm.lead.status._get_status_by_crm_stage``), else the default
-        status."""
+        leader, returning flag and conversion rate, set-based and without any
+        chatter message. The status: Not interested for lost leads (archived
+        with a probability of 0), Customer for won ones, else the status of
+        their crm stage (``crm.lead.status._get_status_by_crm_stage``), else
+        the default status. A lead whose stage's status requires a BANT
+        qualification it does not meet (crm knows no BANT: at install, none
+        meets it) gets *Interested*
+        (``crm.lead.status._get_not_qualified_status``)."""
         Status = self.env["crm.lead.status"]
         by_stage = Status._get_status_by_crm_stage()
         self.env.flush_all()
         query = SQL(
             """
-            SELECT l.id,
+            SELECT fill.*,
+                   CASE WHEN fill.type = 'opportunity'
+                             OR fill.lead_status_id = %(won)s THEN 100
+                        ELSE 0
+                   END AS conversion_rate
+              FROM (
+            SELECT l.id, l.type,
                    CASE WHEN l.active IS NOT TRUE
                              AND COALESCE(l.probability, 0) = 0 THEN %(lost)s
                         WHEN stage.is_won THEN %(won)s
+                        WHEN by_stage.status_id = ANY(%(gated_ids)s::int[])
+                             AND l.is_qualified IS NOT TRUE THEN %(not_qualified)s
                         ELSE COALESCE(by_stage.status_id, %(default)s)
                    END AS lead_status_id,
                    team.user_id AS team_leader_id,
@@ -556,15 +638,26 @@ class CrmLead(models.Model):
                      ON by_stage.stage_id = l.stage_id
               LEFT JOIN (%(returning)s) AS returned ON returned.id = l.id
              WHERE l.lead_status_id IS NULL
+              ) AS fill
             """,
             lost=self.env.ref("lead_management.lead_status_not_interested").id,
             won=self.env.ref("lead_management.lead_status_customer").id,
             default=self._default_lead_status_id().id or Status._get_fallback().id,
             stage_ids=[stage.id for stage in by_stage],
             status_ids=[status.id for status in by_stage.values()],
+            gated_ids=[
+                status.id
+                for status in by_stage.values()
+                if status.requires_qualification
+            ],
+            not_qualified=Status._get_not_qualified_status().id,
             returning=self._returning_leads_query(),
         )
-        fill_columns(self, query, ["lead_status_id", "team_leader_id", "is_returning"])
+        fill_columns(
+            self,
+            query,
+            ["lead_status_id", "team_leader_id", "is_returning", "conversion_rate"],
+        )
 
     @api.model
     def get_import_templates(self):

@@ -1,13 +1,16 @@
 from odoo import api, fields, models
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 #: status of the leads existing at install, from their crm stage (leads won,
-#: lost or in another stage: see ``crm.lead._init_existing_leads``)
+#: lost or in another stage: see ``crm.lead._init_existing_leads``). A lead
+#: that does not meet the BANT qualification a status requires gets
+#: ``STATUS_NOT_QUALIFIED`` instead.
 STATUS_BY_CRM_STAGE = {
     "crm.stage_lead2": "lead_management.lead_status_qualified",  # Qualified
     "crm.stage_lead3": "lead_management.lead_status_qualified",  # Proposition
 }
+STATUS_NOT_QUALIFIED = "lead_management.lead_status_interested"
 
 
 class CrmLeadStatus(models.Model):
@@ -28,6 +31,12 @@ class CrmLeadStatus(models.Model):
         readonly=True,
         help="Leads whose status is deleted get this status. It cannot be deleted.",
     )
+    requires_qualification = fields.Boolean(
+        string="Requires BANT Qualification",
+        help="Only leads qualified by BANT (their BANT score reaches the "
+        "company's threshold) can be moved to this status, and a lead in it "
+        "cannot lose its qualification.",
+    )
     description = fields.Text(translate=True)
     lead_count = fields.Integer(compute="_compute_lead_count")
 
@@ -42,6 +51,18 @@ class CrmLeadStatus(models.Model):
         for status in self:
             status.lead_count = counts.get(status, 0)
 
+    @api.constrains("is_unknown", "requires_qualification")
+    def _check_fallback_requires_no_qualification(self):
+        for status in self:
+            if status.is_unknown and status.requires_qualification:
+                raise ValidationError(
+                    self.env._(
+                        "The fallback status %(name)s cannot require a BANT "
+                        "qualification: leads whose status is deleted move to it.",
+                        name=status.name,
+                    )
+                )
+
     @api.model
     def _get_status_by_crm_stage(self):
         """{crm stage: status} for the leads existing at install that are
@@ -54,6 +75,15 @@ class CrmLeadStatus(models.Model):
             if stage and status:
                 result[stage] = status
         return result
+
+    @api.model
+    def _get_not_qualified_status(self):
+        """The status an existing lead gets at install instead of one
+        requiring a BANT qualification it does not meet."""
+        status = self.env.ref(STATUS_NOT_QUALIFIED, raise_if_not_found=False)
+        if not status or status.requires_qualification:
+            status = self.env["crm.lead"]._default_lead_status_id()
+        return status or self._get_fallback()
 
     @api.model
     def _get_fallback(self):

@@ -3,10 +3,12 @@ from . import test_bant
 from . import test_history
 from . import test_import
 from . import test_install
+from . import test_lead_analysis
 from . import test_lead_status
 from . import test_performance
 from . import test_returning
 from . import test_routing
+from . import test_status_qualification
 from . import test_territory
 from . import test_translation
 from . import test_ui

@@ -71,8 +71,15 @@ class TestExistingLeads(LeadManagementCommon):
                 "new": {"stage_id": cls.stage_new.id, "email_from": "new@x.vn"},
                 "qualified": {"stage_id": cls.stage_qualified.id},
                 "proposition": {"stage_id": cls.stage_proposition.id},
+                "qualified by BANT": {
+                    "stage_id": cls.stage_qualified.id,
+                    "bant_budget": "yes",
+                    "bant_authority": "decision_maker",
+                    "bant_need": "identified",
+                },
                 "custom": {"stage_id": cls.stage_custom.id},
                 "no team": {"stage_id": cls.stage_new.id, "team_id": False},
+                "a lead": {"type": "lead"},
                 "by email": {"email_from": "Lien.He@CongTyCu.vn"},
                 "by phone": {"phone": "0912 345 678", "country_id": cls.vn.id},
                 "by mobile": {"phone": "84-987-654-321", "country_id": cls.vn.id},
@@ -90,7 +97,7 @@ class TestExistingLeads(LeadManagementCommon):
         self.env.flush_all()
         self.env.cr.execute(
             "UPDATE crm_lead SET lead_status_id = NULL, team_leader_id = NULL,"
-            " is_returning = NULL WHERE id IN %s",
+            " is_returning = NULL, conversion_rate = 0 WHERE id IN %s",
             [tuple(leads.ids)],
         )
         self.env.invalidate_all()
@@ -109,10 +116,14 @@ class TestExistingLeads(LeadManagementCommon):
         expected = {
             "won": "lead_status_customer",
             "lost": "lead_status_not_interested",
-            "archived": "lead_status_qualified",
+            # crm's Qualified and Proposition stages: the status Qualified
+            # requires a BANT qualification, which crm does not know
+            "archived": "lead_status_interested",
             "new": "lead_status_potential",
-            "qualified": "lead_status_qualified",
-            "proposition": "lead_status_qualified",
+            "qualified": "lead_status_interested",
+            "proposition": "lead_status_interested",
+            "qualified by BANT": "lead_status_qualified",
+            "a lead": "lead_status_potential",
             "custom": "lead_status_potential",
             "no team": "lead_status_potential",
         }
@@ -127,9 +138,13 @@ class TestExistingLeads(LeadManagementCommon):
             crm_values,
             "crm's values untouched",
         )
-        for lead in self.all_leads:
+        for lead in self.all_leads - self.leads["qualified by BANT"]:
             self.assertEqual(lead.bant_score, 0)
             self.assertFalse(lead.is_qualified)
+        # converted: the opportunities
+        self.assertEqual(self.leads["a lead"].conversion_rate, 0)
+        for lead in self.all_leads - self.leads["a lead"]:
+            self.assertEqual(lead.conversion_rate, 100, lead.name)
         self.assertEqual(self.leads["new"].team_leader_id, self.user_team_leader)
         self.assertFalse(self.leads["no team"].team_leader_id)
 
@@ -188,3 +203,27 @@ class TestExistingLeads(LeadManagementCommon):
         self.assertEqual(
             partners.read(["phone_normalized", "mobile_normalized"]), expected
         )
+
+
+@tagged("post_install", "-at_install")
+class TestCrmDemoLeads(TransactionCase):
+    """crm's demo leads existed before lead_management was installed: each
+    has a real status, none sits in the fallback "Unknown"."""
+
+    def test_crm_demo_leads_have_a_real_status(self):
+        lead_ids = (
+            self.env["ir.model.data"]
+            .search([("module", "=", "crm"), ("model", "=", "crm.lead")])
+            .mapped("res_id")
+        )
+        if not lead_ids:
+            self.skipTest("no crm demo data")
+        leads = self.env["crm.lead"].with_context(active_test=False).browse(lead_ids)
+        self.assertGreater(len(leads), 20)
+        self.assertTrue(all(leads.mapped("lead_status_id")))
+        self.assertFalse(leads.filtered("lead_status_id.is_unknown"))
+        qualified = self.env.ref("lead_management.lead_status_qualified")
+        for lead in leads.filtered(lambda lead: lead.lead_status_id == qualified):
+            self.assertTrue(lead.is_qualified, lead.name)
+        statuses = set(leads.mapped("lead_status_id.name"))
+        self.assertGreaterEqual(len(statuses), 3, statuses)

@@ -59,3 +59,26 @@ class TestLeadUi(HttpCase, LeadManagementCommon):
         self.assertEqual(lead.territory_id, self.territory_hn)
         self.assertEqual(lead.regional_manager_id, self.user_regional)
         self.assertFalse(lead.territory_is_manual)
+
+    def test_kanban_drag_to_qualified_refused(self):
+        lead = self._lead("Chưa đủ BANT", lead_status_id=self.status_potential.id)
+        self.env.cr.precommit.run()
+        self.start_tour(
+            "/odoo/action-crm.crm_lead_all_leads",
+            "lead_management_kanban_drag_qualified_refused",
+            login="admin",
+        )
+        lead.invalidate_recordset()
+        self.assertEqual(lead.lead_status_id, self.status_potential)
+
+    def test_lead_analysis_opens_with_data(self):
+        """Reporting > Lead Analysis shows the status funnel, then leads and
+        conversion rate by territory."""
+        territory = self.env["crm.territory"].create(
+            {"name": "Tour analysis territory", "code": "T-TOUR"}
+        )
+        self._lead("Analysis lead", territory_id=territory.id)
+        self._lead(
+            "Analysis opportunity", territory_id=territory.id, type="opportunity"
+        )
+        self.start_tour("/odoo", "lead_management_lead_analysis", login="admin")

@@ -214,8 +214,9 @@ class TestInstallUninstall(BaseCase):
                 if index % 10 == 7
                 else {
                     0: "lead_status_potential",
-                    1: "lead_status_qualified",
-                    2: "lead_status_qualified",
+                    # crm's Qualified and Proposition stages, BANT unknown
+                    1: "lead_status_interested",
+                    2: "lead_status_interested",
                     3: "lead_status_customer",
                 }[index % 4]
             )

@@ -12,6 +12,7 @@ SCORE_FIELDS = (
     "score_rule_data",
     "score_date",
     "score_history_ids",
+    "score_bucket",
 )
 
 
@@ -33,6 +34,37 @@ class ScoringBatch:
             env["crm.lead"].browse(sorted(self.lead_ids))._score_leads()
 
 
+#: score ranges of the lead analysis, lowest first: (key, label, lowest score
+#: of the range); the first range takes every lower score
+SCORE_BUCKETS = [
+    ("below_0", "Below 0", None),
+    ("0", "Zero", 0),
+    ("1_24", "1 to 24", 1),
+    ("25_49", "25 to 49", 25),
+    ("50_74", "50 to 74", 50),
+    ("75_99", "75 to 99", 75),
+    ("100", "100 and more", 100),
+]
+
+
+def score_bucket_of(score):
+    """The key of the score range of ``score`` (see SCORE_BUCKETS)."""
+    bucket = SCORE_BUCKETS[0][0]
+    for key, __, lowest in SCORE_BUCKETS[1:]:
+        if (score or 0) >= lowest:
+            bucket = key
+    return bucket
+
+
+def score_bucket_sql(score):
+    """SQL twin of ``score_bucket_of`` for the SQL expression ``score``."""
+    cases = [
+        SQL("WHEN %s >= %s THEN %s", score, lowest, key)
+        for key, __, lowest in reversed(SCORE_BUCKETS[1:])
+    ]
+    return SQL("CASE %s ELSE %s END", SQL(" ").join(cases), SCORE_BUCKETS[0][0])
+
+
 class CrmLead(models.Model):
     _inherit = "crm.lead"
 
@@ -44,6 +76,15 @@ class CrmLead(models.Model):
         copy=False,
         aggregator="avg",
         help="Sum of the points of the scoring rules the lead matches now.",
+    )
+    score_bucket = fields.Selection(
+        [(key, label) for key, label, __ in SCORE_BUCKETS],
+        string="Score Range",
+        default=lambda self: score_bucket_of(0),
+        readonly=True,
+        copy=False,
+        help="The range of the lead's score, to analyse how scores are "
+        "distributed. Kept with the score by every scoring.",
     )
     score_rule_ids = fields.Many2many(
         "crm.lead.scoring.rule",
@@ -116,16 +157,26 @@ class CrmLead(models.Model):
         # the leads existing at install score 0 until they are scored: a
         # column default PostgreSQL records without rewriting the table,
         # instead of the ORM's UPDATE of every lead
-        if sql.table_exists(self.env.cr, self._table) and not sql.column_exists(
-            self.env.cr, self._table, "lead_score"
+        # (and their score range is that of 0)
+        for name, column_type, value in (
+            ("lead_score", "int4", 0),
+            ("score_bucket", "varchar", score_bucket_of(0)),
         ):
+            if not sql.table_exists(self.env.cr, self._table) or sql.column_exists(
+                self.env.cr, self._table, name
+            ):
+                continue
             self.env.cr.execute(
                 SQL(
-                    "ALTER TABLE %(table)s ADD COLUMN lead_score int4 DEFAULT 0;"
-                    " ALTER TABLE %(table)s ALTER COLUMN lead_score DROP DEFAULT;"
-                    " COMMENT ON COLUMN %(table)s.lead_score IS %(comment)s",
+                    "ALTER TABLE %(table)s ADD COLUMN %(column)s %(type)s"
+                    " DEFAULT %(value)s;"
+                    " ALTER TABLE %(table)s ALTER COLUMN %(column)s DROP DEFAULT;"
+                    " COMMENT ON COLUMN %(table)s.%(column)s IS %(comment)s",
                     table=SQL.identifier(self._table),
-                    comment=self._fields["lead_score"].string,
+                    column=SQL.identifier(name),
+                    type=SQL(column_type),
+                    value=value,
+                    comment=self._fields[name].string,
                 )
             )
         return super()._auto_init()
@@ -403,6 +454,7 @@ class CrmLead(models.Model):
         self.env["crm.lead"].invalidate_model(
             [
                 "lead_score",
+                "score_bucket",
                 "score_date",
                 "score_rule_data",
                 "score_rule_ids",
@@ -480,6 +532,7 @@ class CrmLead(models.Model):
                 changed AS (
                     UPDATE crm_lead lead
                        SET lead_score = c.new_score,
+                           score_bucket = %(new_bucket)s,
                            score_rule_data = c.new_rule_ids,
                            score_date = CASE
                                WHEN c.old_score IS DISTINCT FROM c.new_score
@@ -505,6 +558,7 @@ class CrmLead(models.Model):
                     SQL("%s AS flags", flags),
                 ),
                 new_score=new_score,
+                new_bucket=score_bucket_sql(SQL("c.new_score")),
                 rule_ids=rule_ids,
                 now=now,
             )

@@ -57,9 +57,11 @@ class CrmLeadScoringRule(models.Model):
         help="Leave empty to score the leads of every company.",
     )
     lead_count = fields.Integer(
-        string="Matching Leads",
+        string="Scored Leads",
         compute="_compute_lead_count",
-        help="Number of active, not won leads and opportunities matching the rule now.",
+        help="Number of open leads and opportunities (active, not won) of the "
+        "rule's company matching its domain now: the leads it gives points to. "
+        "The count under the domain also includes the won leads.",
     )
     error_message = fields.Text(
         string="Error",

@@ -6,3 +6,4 @@ from . import test_access
 from . import test_performance
 from . import test_ui
 from . import test_translation
+from . import test_lead_analysis

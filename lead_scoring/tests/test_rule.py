@@ -1,3 +1,4 @@
+from lxml import etree
 from psycopg2 import IntegrityError
 
 from odoo.exceptions import ValidationError
@@ -94,3 +95,44 @@ class TestScoringRule(LeadScoringCommon):
             all_examples.mapped("res_id")
         ):
             self.assertFalse(rule._get_domain_error(), rule.name)
+
+    def test_scored_leads_count_and_domain_count(self):
+        """The rule counts the leads it scores (open: active, not won); the
+        domain editor under it counts every active lead matching the domain,
+        won ones included: both are labelled so."""
+        domain = [("name", "ilike", "đếm")]
+        leads = self.Lead.create([{"name": f"Lead đếm {i}"} for i in range(3)])
+        leads[0].stage_id = self.env["crm.stage"].create(
+            {"name": "Won for count", "is_won": True}
+        )
+        leads[1].action_archive()
+        rule = self._create_rule("Count", 5, domain)
+        self.assertEqual(rule.lead_count, 1)
+        self.assertEqual(self.Lead.search_count(domain), 2, "the editor's count")
+        self.assertEqual(
+            self.Rule.fields_get(["lead_count"], ["string"])["lead_count"]["string"],
+            "Scored Leads",
+        )
+        views = self.Rule.get_views([(False, "list"), (False, "form")])["views"]
+        column = etree.fromstring(views["list"]["arch"]).xpath(
+            "//field[@name='lead_count']"
+        )[0]
+        self.assertEqual(column.get("width"), "120px", "the header is not cut")
+        form = etree.fromstring(views["form"]["arch"])
+        note = form.xpath("//div[contains(@class, 'o_lead_scoring_rule_count_note')]")
+        self.assertIn("includes the won leads", "".join(note[0].itertext()))
+
+    def test_demo_turns_rule_based_assignment_on(self):
+        team = self.env.ref(
+            "sales_team.team_sales_department", raise_if_not_found=False
+        )
+        if not self.env.ref(
+            "lead_scoring.crm_lead_scoring_rule_email_demo", raise_if_not_found=False
+        ):
+            self.skipTest("no demo data")
+        self.assertEqual(team.min_score, 40)
+        self.assertTrue(team.assignment_enabled, "the team's minimum score shows")
+        self.assertFalse(
+            self.env.ref("crm.ir_cron_crm_lead_assign").active,
+            "crm's scheduled assignment stays off",
+        )

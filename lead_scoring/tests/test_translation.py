@@ -46,7 +46,7 @@ class TestVietnamese(LeadScoringCommon):
             ["points", "lead_count"], ["string"]
         )
         self.assertEqual(rule_fields["points"]["string"], "Số điểm")
-        self.assertEqual(rule_fields["lead_count"]["string"], "Lead khớp")
+        self.assertEqual(rule_fields["lead_count"]["string"], "Lead được tính điểm")
         self.assertEqual(
             env_vi["crm.lead"].fields_get(["lead_score"], ["string"])["lead_score"][
                 "string"

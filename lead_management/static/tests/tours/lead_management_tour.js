@@ -128,3 +128,83 @@ registry.category("web_tour.tours").add("lead_management_address_territory", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("lead_management_kanban_drag_qualified_refused", {
+    url: "/odoo/action-crm.crm_lead_all_leads",
+    steps: () => [
+        {
+            trigger: ".o_switch_view.o_kanban",
+            content: "Switch to the kanban view",
+            run: "click",
+        },
+        {
+            trigger: ".o_kanban_record:contains(Chưa đủ BANT)",
+            content: "Drag the unqualified lead to Qualified",
+            run: "drag_and_drop (.o_kanban_group:has(.o_column_title:contains(Qualified)))",
+        },
+        {
+            trigger: ".modal:contains(requires a BANT qualification):contains(decision maker not reached)",
+            content: "The move is refused, naming what the lead lacks",
+        },
+        {
+            trigger: ".modal .btn-primary",
+            content: "Close the message",
+            run: "click",
+        },
+        {
+            trigger: ".o_kanban_group:has(.o_column_title:contains(Potential)) .o_kanban_record:contains(Chưa đủ BANT)",
+            content: "The lead stays in Potential",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("lead_management_lead_analysis", {
+    url: "/odoo",
+    steps: () => [
+        stepUtils.showAppsMenuItem(),
+        {
+            trigger: '.o_app[data-menu-xmlid="crm.crm_menu_root"]',
+            content: "Open the CRM app",
+            run: "click",
+        },
+        {
+            trigger: '.o_main_navbar [data-menu-xmlid="crm.crm_menu_report"]',
+            content: "Open Reporting",
+            run: "click",
+        },
+        {
+            trigger: '.dropdown-item[data-menu-xmlid="lead_management.crm_lead_analysis_menu"]',
+            content: "Open Lead Analysis",
+            run: "click",
+        },
+        {
+            trigger: ".o_breadcrumb:contains(Lead Analysis)",
+            content: "Lead Analysis is open",
+        },
+        {
+            trigger: ".o_graph_view .o_graph_canvas_container canvas",
+            content: "The status funnel is drawn",
+        },
+        {
+            trigger: ".o_graph_view:not(:has(.o_view_sample_data)):not(:has(.o_view_nocontent))",
+            content: "with real leads, not sample data",
+        },
+        {
+            trigger: ".o_switch_view.o_pivot",
+            content: "Switch to the pivot",
+            run: "click",
+        },
+        {
+            trigger: ".o_pivot th.o_pivot_measure_row:contains(Conversion Rate (%))",
+            content: "Leads and conversion rate by territory",
+        },
+        {
+            trigger: ".o_pivot .o_pivot_header_cell_closed:contains(Tour analysis territory)",
+            content: "The territory of the tour's leads is a row",
+        },
+        {
+            trigger: ".o_pivot tr:has(.o_pivot_header_cell_closed:contains(Tour analysis territory)) td:last-child:contains(50.0)",
+            content: "Half of its leads are converted",
+        },
+    ],
+});
