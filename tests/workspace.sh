@@ -353,6 +353,8 @@ cmd_lint() {
     say "Static checks: OCA pre-commit checks"
     (cd "$ROOT" && "$VENV/bin/oca-checks-odoo-module" lead_management/__manifest__.py \
         lead_scoring/__manifest__.py lead_conversion/__manifest__.py) || rc=1
+    say "Static checks: manifestoo (dependency tree, licences, development status)"
+    check_manifests || rc=1
     local po
     po=$(cd "$ROOT" && ls lead_*/i18n/*.po lead_*/i18n/*.pot 2>/dev/null || true)
     if [ -n "$po" ]; then
@@ -361,6 +363,34 @@ cmd_lint() {
     fi
     [ $rc = 0 ] || die "static checks failed"
     say "Static checks passed"
+}
+
+# The addons' dependency tree (Odoo's own addons folded), what is missing from
+# it, the Python packages they need; licences and development statuses that
+# do not go together (an addon depending on a less stable or incompatibly
+# licensed one) fail.
+check_manifests() {
+    local mfo=("$VENV/bin/manifestoo" -d "$ROOT" --no-addons-path-from-import-odoo) missing rc=0
+    if odoo_ok; then
+        mfo+=(--addons-path "$(addons_path)")
+    else
+        say "  no Odoo 18.0 at ODOO_PATH=$ODOO_PATH: Odoo's own addons are not checked"
+        mfo+=(--odoo-series 18.0)
+    fi
+    "${mfo[@]}" tree --fold-core-addons | sed 's/^/  /' >&2 || rc=1
+    say "  Python packages: $("${mfo[@]}" list-external-dependencies python --separator ' ')"
+    if odoo_ok; then
+        missing=$("${mfo[@]}" list-missing --separator ' ') || rc=1
+        [ -z "$missing" ] || { say "  addons not found: $missing"; rc=1; }
+    fi
+    "${mfo[@]}" check-licenses --transitive || rc=1
+    "${mfo[@]}" check-dev-status --transitive || rc=1
+    [ $rc = 0 ] && say "  licences and development statuses agree along the tree: $(
+        cd "$ROOT" && "$VENV/bin/python" -c "import ast, glob
+print('; '.join('%s %s (%s)' % (p.split('/')[0], m['license'], m['development_status'])
+      for p in sorted(glob.glob('lead_*/__manifest__.py'))
+      for m in [ast.literal_eval(open(p).read())]))")"
+    return $rc
 }
 
 # a private test cluster started here is stopped when the command ends
