@@ -845,6 +845,33 @@ cmd_bench() {
         --config "$CONF" --database "$db" "$@"
 }
 
+# screenshots: the addons' screens (tests/screenshots.py) from the database
+# `make run` serves (built with demo data when missing), into each addon's
+# static/description/; then each addon's Apps page is checked to show its
+# description with its pictures (saved into RUN_DIR/screenshots).
+# SCREENSHOT_LANGS: languages to shoot in (default en_US; e.g. "en_US vi_VN").
+cmd_screenshots() {
+    local started= rc=0 lang args=()
+    for lang in ${SCREENSHOT_LANGS:-en_US}; do args+=(--lang "$lang"); done
+    ensure_chromium
+    if ! odoo_pid >/dev/null; then
+        cmd_run
+        started=1
+    fi
+    use_cluster run
+    if [ -n "${SCREENSHOT_LANGS:-}" ]; then
+        odoo_bin -d "$DB_NAME" --load-language="$(echo "$SCREENSHOT_LANGS" | tr ' ' ',')" \
+            --stop-after-init --no-http --log-level=warn || rc=1
+    fi
+    [ $rc = 0 ] && { "$VENV/bin/python" "$ROOT/tests/screenshots.py" --url "http://localhost:$HTTP_PORT" \
+        --db "$DB_NAME" --check-apps "$RUN_DIR/screenshots" "${args[@]}" || rc=1; }
+    if [ -n "$started" ] && pid=$(odoo_pid); then
+        kill "$pid"
+        rm -f "$RUN_DIR/odoo.pid"
+    fi
+    [ $rc = 0 ] || die "screenshots failed"
+}
+
 cluster_arg() {
     case "${1:-run}" in
         run | test) use_cluster "${1:-run}" ;;
@@ -864,6 +891,7 @@ case "${1:-}" in
     check-workspace) cmd_check_workspace ;;
     bench) shift; cmd_bench "$@" ;;
     dist) cmd_dist ;;
+    screenshots) cmd_screenshots ;;
     check-wheels) use_cluster test; stop_test_cluster_on_exit; setup; ensure_chromium
         step "wheels installed with pip, then into a fresh database" check_wheels
         printf '  %s\n' "${STEPS[@]}" >&2; echo "$SUMMARY"; [ $FAILED = 0 ] || die "the wheel check failed" ;;
@@ -871,5 +899,5 @@ case "${1:-}" in
     pg-dir) cluster_arg "${2:-}"; pg_locate; echo "$PG_DIR" ;;
     psql) cluster_arg "${2:-}"; shift; [ $# = 0 ] || shift; psql_cmd "$@" ;;
     shell) use_cluster run; setup; odoo_shell -d "${2:-$DB_NAME}" ;;
-    *) die "usage: $0 setup|run|stop|lint|test [pytest args]|smoke [pytest args]|crm-suite|website-channel|check-workspace|bench [args]|dist|check-wheels|pg-start [run|test]|pg-dir [run|test]|psql run|test [psql args]|shell [db]" ;;
+    *) die "usage: $0 setup|run|stop|lint|test [pytest args]|smoke [pytest args]|crm-suite|website-channel|check-workspace|bench [args]|dist|check-wheels|screenshots|pg-start [run|test]|pg-dir [run|test]|psql run|test [psql args]|shell [db]" ;;
 esac
