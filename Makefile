@@ -6,7 +6,7 @@ export DB_HOST DB_PORT DB_USER DB_PASSWORD DB_NAME TEST_DB HTTP_PORT VENV PYTHON
 
 WS := bash tests/workspace.sh
 
-.PHONY: help setup run stop test lint bench shell
+.PHONY: help setup run stop test lint bench shell dist screenshots
 
 help:
 	@echo "make run     serve Odoo with the three addons on http://localhost:8069"
@@ -14,6 +14,8 @@ help:
 	@echo "make test    static checks + every test (browser tours included) on a fresh database"
 	@echo "make lint    static checks only"
 	@echo "make bench   performance benchmark (ARGS=\"--only scoring\" for one part)"
+	@echo "make dist    build the three addons' wheels into dist/"
+	@echo "make screenshots  refresh the Apps page screenshots in static/description/"
 
 setup:
 	@$(WS) setup
@@ -32,6 +34,12 @@ lint:
 
 bench:
 	@$(WS) bench $(ARGS)
+
+dist:
+	@$(WS) dist
+
+screenshots:
+	@$(WS) screenshots
 
 shell:
 	@$(WS) shell

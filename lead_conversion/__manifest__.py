@@ -7,6 +7,8 @@
     "website": "https://github.com/lead-crm/lead-crm",
     "author": "Lead CRM",
     "license": "LGPL-3",
+    "development_status": "Beta",
+    "maintainers": ["lead-crm"],
     "depends": ["lead_management"],
     "data": [
         "data/mail_templates_chatter.xml",
@@ -23,6 +25,7 @@
             "lead_conversion/static/tests/tours/**/*",
         ],
     },
+    "images": ["static/description/lead_conversion_wizard.png"],
     "installable": True,
     "application": False,
 }

@@ -7,6 +7,8 @@
     "website": "https://github.com/lead-crm/lead-crm",
     "author": "Lead CRM",
     "license": "LGPL-3",
+    "development_status": "Beta",
+    "maintainers": ["lead-crm"],
     "depends": ["crm"],
     "external_dependencies": {"python": ["phonenumbers"]},
     "data": [
@@ -32,6 +34,7 @@
     },
     "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
+    "images": ["static/description/lead_management_kanban.png"],
     "installable": True,
     "application": False,
 }

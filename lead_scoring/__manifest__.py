@@ -7,6 +7,8 @@
     "website": "https://github.com/lead-crm/lead-crm",
     "author": "Lead CRM",
     "license": "LGPL-3",
+    "development_status": "Beta",
+    "maintainers": ["lead-crm"],
     "depends": ["crm"],
     "data": [
         "security/lead_scoring_security.xml",
@@ -27,6 +29,7 @@
             "lead_scoring/static/tests/tours/*.js",
         ],
     },
+    "images": ["static/description/lead_scoring_rule_form.png"],
     "installable": True,
     "application": False,
 }

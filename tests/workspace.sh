@@ -15,6 +15,7 @@
 #   DB_NAME      database served by `make run` (default lead_crm)
 #   TEST_DB      database rebuilt by `make test` (default lead_crm_test)
 #   HTTP_PORT    port served by `make run` (default 8069)
+#   DIST_DIR     folder `make dist` builds the wheels into (default ./dist)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -32,6 +33,7 @@ DB_PASSWORD=${DB_PASSWORD:-}
 DB_NAME=${DB_NAME:-lead_crm}
 TEST_DB=${TEST_DB:-lead_crm_test}
 HTTP_PORT=${HTTP_PORT:-8069}
+DIST_DIR=${DIST_DIR:-$ROOT/dist}
 ADDONS=lead_management,lead_scoring,lead_conversion
 
 say() { printf '%s\n' "[lead-crm] $*" >&2; }
@@ -351,6 +353,8 @@ cmd_lint() {
     say "Static checks: OCA pre-commit checks"
     (cd "$ROOT" && "$VENV/bin/oca-checks-odoo-module" lead_management/__manifest__.py \
         lead_scoring/__manifest__.py lead_conversion/__manifest__.py) || rc=1
+    say "Static checks: manifestoo (dependency tree, licences, development status)"
+    check_manifests || rc=1
     local po
     po=$(cd "$ROOT" && ls lead_*/i18n/*.po lead_*/i18n/*.pot 2>/dev/null || true)
     if [ -n "$po" ]; then
@@ -359,6 +363,34 @@ cmd_lint() {
     fi
     [ $rc = 0 ] || die "static checks failed"
     say "Static checks passed"
+}
+
+# The addons' dependency tree (Odoo's own addons folded), what is missing from
+# it, the Python packages they need; licences and development statuses that
+# do not go together (an addon depending on a less stable or incompatibly
+# licensed one) fail.
+check_manifests() {
+    local mfo=("$VENV/bin/manifestoo" -d "$ROOT" --no-addons-path-from-import-odoo) missing rc=0
+    if odoo_ok; then
+        mfo+=(--addons-path "$(addons_path)")
+    else
+        say "  no Odoo 18.0 at ODOO_PATH=$ODOO_PATH: Odoo's own addons are not checked"
+        mfo+=(--odoo-series 18.0)
+    fi
+    "${mfo[@]}" tree --fold-core-addons | sed 's/^/  /' >&2 || rc=1
+    say "  Python packages: $("${mfo[@]}" list-external-dependencies python --separator ' ')"
+    if odoo_ok; then
+        missing=$("${mfo[@]}" list-missing --separator ' ') || rc=1
+        [ -z "$missing" ] || { say "  addons not found: $missing"; rc=1; }
+    fi
+    "${mfo[@]}" check-licenses --transitive || rc=1
+    "${mfo[@]}" check-dev-status --transitive || rc=1
+    [ $rc = 0 ] && say "  licences and development statuses agree along the tree: $(
+        cd "$ROOT" && "$VENV/bin/python" -c "import ast, glob
+print('; '.join('%s %s (%s)' % (p.split('/')[0], m['license'], m['development_status'])
+      for p in sorted(glob.glob('lead_*/__manifest__.py'))
+      for m in [ast.literal_eval(open(p).read())]))")"
+    return $rc
 }
 
 # a private test cluster started here is stopped when the command ends
@@ -387,11 +419,13 @@ build_db() {
 
 # run_pytest DIR DB LOG TARGET...: pytest-odoo from DIR on DB, browser tours
 # included; fails on any failure, error or skip. Sets SUMMARY.
+# PYTEST_PYTHON: the interpreter running pytest (default: VENV's pytest).
 run_pytest() {
-    local dir=$1 db=$2 out=$3 rc=0
+    local dir=$1 db=$2 out=$3 rc=0 pytest=("$VENV/bin/pytest")
     shift 3
     SUMMARY=
-    (cd "$dir" && PYTHONPATH="$ODOO_PATH:$ROOT/tests${PYTHONPATH:+:$PYTHONPATH}" "$VENV/bin/pytest" \
+    [ -z "${PYTEST_PYTHON:-}" ] || pytest=("$PYTEST_PYTHON" "$VENV/bin/pytest")
+    (cd "$dir" && PYTHONPATH="$ODOO_PATH:$ROOT/tests${PYTHONPATH:+:$PYTHONPATH}" "${pytest[@]}" \
         -p pytest_odoo_test_mode -p no:cacheprovider -rfEs --odoo-config="$CONF" --odoo-database="$db" \
         --odoo-http --odoo-log-level=warn "$@") 2>&1 | tee "$out" || rc=$?
     SUMMARY=$(grep -E "^=+ .*(passed|failed|error).* in [0-9.]+s" "$out" | tail -n 1)
@@ -439,6 +473,118 @@ check_install_alone() {
         drop_db "$db"
     done
     say "Each addon installs alone"
+}
+
+# ---------------------------------------------------------------- wheels
+# build_wheels DIR: one wheel per addon (odoo_addon_<name>-<version>-py3-none-any.whl),
+# built by whool from the addon's manifest and the files git tracks in it
+build_wheels() {
+    local out=$1 addon log
+    mkdir -p "$out"
+    rm -f "$out"/odoo_addon_lead_*.whl
+    log=$(mktemp)
+    for addon in lead_management lead_scoring lead_conversion; do
+        "$VENV/bin/pip" wheel -q --disable-pip-version-check --no-deps --no-build-isolation \
+            --wheel-dir "$out" "$ROOT/$addon" >"$log" 2>&1 || {
+            grep -v "^WARNING: Location" "$log" >&2
+            rm -f "$log"
+            say "building the wheel of $addon failed"
+            return 1
+        }
+    done
+    rm -f "$log"
+}
+
+cmd_dist() {
+    ensure_python
+    build_wheels "$DIST_DIR" || die "make dist failed"
+    say "Wheels in $DIST_DIR:"
+    (cd "$DIST_DIR" && ls -1 odoo_addon_lead_*.whl) >&2
+}
+
+# Tests run from the installed wheels: a part of each addon's own tests, enough
+# to show its Python, data, views and browser assets load from the installed
+# copy (the whole suite runs on the checkout in the first step of make test).
+# One tour only: a tour costs 30 s, and the test assets bundle it loads holds
+# the three addons' scripts.
+WHEEL_TESTS=(
+    lead_management/tests/test_install.py
+    lead_management/tests/test_lead_status.py
+    lead_management/tests/test_ui.py::TestLeadUi::test_kanban_drag_changes_status
+    lead_scoring/tests/test_install.py
+    lead_scoring/tests/test_scoring.py
+    lead_conversion/tests/test_install.py
+    lead_conversion/tests/test_duplicates.py
+)
+
+# The addons installed the way a user installs them: the wheels built here go
+# with `pip install --no-deps` into a throw-away virtualenv whose dependencies
+# come from VENV (a .pth file), and an Odoo whose addons_path holds Odoo's own
+# addons only installs lead_conversion (pulling lead_management) and
+# lead_scoring into a fresh database, no demo data; then WHEEL_TESTS run from
+# the installed copy.
+check_wheels() {
+    local tmp env site db="${TEST_DB}_wheels" conf log paths rc=0 t
+    SUMMARY=
+    tmp=$(mktemp -d)
+    env=$tmp/venv
+    build_wheels "$tmp/dist" || { rm -rf "$tmp"; return 1; }
+    say "  built: $(cd "$tmp/dist" && echo odoo_addon_lead_*.whl)"
+    "$VENV/bin/python" -m venv --without-pip "$env" || { rm -rf "$tmp"; return 1; }
+    site=$("$env/bin/python" -c "import sysconfig; print(sysconfig.get_path('purelib'))")
+    "$VENV/bin/python" -c "import sysconfig; print(sysconfig.get_path('purelib')); print(sysconfig.get_path('platlib'))" \
+        | sort -u >"$site/lead_crm_dependencies.pth"
+    "$VENV/bin/pip" --python "$env/bin/python" install -q --disable-pip-version-check --no-deps \
+        "$tmp/dist"/odoo_addon_lead_*.whl 2>&1 | grep -v "^WARNING: Location" >&2 || true
+    conf=$tmp/odoo.conf
+    sed -e "s|^addons_path = .*|addons_path = ${ODOO_PATH}/odoo/addons|" \
+        -e "s|^data_dir = .*|data_dir = $tmp/data|" "$CONF" >"$conf"
+    [ -d "$ODOO_PATH/addons" ] && sed -i "s|^addons_path = |addons_path = $ODOO_PATH/addons,|" "$conf"
+    # where this Odoo finds the addons: in the virtualenv, never in the checkout
+    paths=$("$env/bin/python" - "$conf" "$ODOO_PATH" <<'PY'
+import sys
+
+sys.path.insert(0, sys.argv[2])
+import odoo
+from odoo.modules.module import get_module_path, initialize_sys_path
+
+odoo.tools.config.parse_config(["-c", sys.argv[1]])
+initialize_sys_path()
+for name in ("lead_management", "lead_scoring", "lead_conversion"):
+    print(name, get_module_path(name, display_warning=False))
+PY
+    ) || rc=1
+    printf '%s\n' "$paths" | sed 's/^/[lead-crm]   found /' >&2
+    if [ $rc = 0 ] && [ "$(printf '%s\n' "$paths" | grep -c " $site/odoo/addons/lead_")" != 3 ]; then
+        say "  the addons do not all resolve into the virtualenv's site-packages ($site)"
+        rc=1
+    fi
+    if [ $rc = 0 ]; then
+        drop_db "$db"
+        log=$WORK_DIR/$db-install.log
+        t=$SECONDS
+        "$env/bin/python" "$ODOO_PATH/odoo-bin" -c "$conf" -d "$db" -i lead_conversion,lead_scoring \
+            --without-demo=all --stop-after-init --log-level=warn >"$log" 2>&1 || rc=1
+        if [ $rc != 0 ] || grep -E "( ERROR | CRITICAL |Traceback|failed to install)" "$log" >&2; then
+            tail -n 40 "$log" >&2
+            say "  installing lead_conversion and lead_scoring from the wheels failed (log: $log)"
+            rc=1
+        elif [ "$(psql_cmd -d "$db" -c "SELECT count(*) FROM ir_module_module WHERE state = 'installed'
+                AND name IN ('lead_management', 'lead_scoring', 'lead_conversion')")" != 3 ]; then
+            say "  the three addons are not all installed in $db"
+            rc=1
+        else
+            say "  -i lead_conversion,lead_scoring from the wheels: 3 addons installed into $db in $((SECONDS - t)) s"
+        fi
+    fi
+    if [ $rc = 0 ]; then
+        (CONF=$conf PYTEST_PYTHON=$env/bin/python run_pytest "$site/odoo/addons" "$db" \
+            "$WORK_DIR/$db-pytest.log" --durations=10 "${WHEEL_TESTS[@]}") || rc=1
+        SUMMARY=$(grep -E "^=+ .*(passed|failed|error).* in [0-9.]+s" "$WORK_DIR/$db-pytest.log" | tail -n 1)
+    fi
+    drop_db "$db"
+    rm -rf "$tmp"
+    return $rc
 }
 
 # crm's own test suite on DB with our addons installed, after turning off the
@@ -598,6 +744,8 @@ cmd_test() {
     step "leads from the website contact form (website_crm)" check_website_channel
     RESULTS+=("website channel on ${TEST_DB}_website|${SUMMARY:-no summary}")
     step "each addon installs alone" check_install_alone
+    step "wheels installed with pip, then into a fresh database" check_wheels
+    RESULTS+=("our tests from the wheels|${SUMMARY:-no summary}")
     step "crm's own tests on $TEST_DB (demo data)" crm_suite "$TEST_DB"
     RESULTS+=("crm's tests on $TEST_DB|${SUMMARY:-no summary}")
     step "crm's own tests on ${TEST_DB}_nodemo (no demo data)" crm_suite_nodemo
@@ -697,6 +845,33 @@ cmd_bench() {
         --config "$CONF" --database "$db" "$@"
 }
 
+# screenshots: the addons' screens (tests/screenshots.py) from the database
+# `make run` serves (built with demo data when missing), into each addon's
+# static/description/; then each addon's Apps page is checked to show its
+# description with its pictures (saved into RUN_DIR/screenshots).
+# SCREENSHOT_LANGS: languages to shoot in (default en_US; e.g. "en_US vi_VN").
+cmd_screenshots() {
+    local started= rc=0 lang args=()
+    for lang in ${SCREENSHOT_LANGS:-en_US}; do args+=(--lang "$lang"); done
+    ensure_chromium
+    if ! odoo_pid >/dev/null; then
+        cmd_run
+        started=1
+    fi
+    use_cluster run
+    if [ -n "${SCREENSHOT_LANGS:-}" ]; then
+        odoo_bin -d "$DB_NAME" --load-language="$(echo "$SCREENSHOT_LANGS" | tr ' ' ',')" \
+            --stop-after-init --no-http --log-level=warn || rc=1
+    fi
+    [ $rc = 0 ] && { "$VENV/bin/python" "$ROOT/tests/screenshots.py" --url "http://localhost:$HTTP_PORT" \
+        --db "$DB_NAME" --check-apps "$RUN_DIR/screenshots" "${args[@]}" || rc=1; }
+    if [ -n "$started" ] && pid=$(odoo_pid); then
+        kill "$pid"
+        rm -f "$RUN_DIR/odoo.pid"
+    fi
+    [ $rc = 0 ] || die "screenshots failed"
+}
+
 cluster_arg() {
     case "${1:-run}" in
         run | test) use_cluster "${1:-run}" ;;
@@ -715,9 +890,14 @@ case "${1:-}" in
     website-channel) cmd_website_channel ;;
     check-workspace) cmd_check_workspace ;;
     bench) shift; cmd_bench "$@" ;;
+    dist) cmd_dist ;;
+    screenshots) cmd_screenshots ;;
+    check-wheels) use_cluster test; stop_test_cluster_on_exit; setup; ensure_chromium
+        step "wheels installed with pip, then into a fresh database" check_wheels
+        printf '  %s\n' "${STEPS[@]}" >&2; echo "$SUMMARY"; [ $FAILED = 0 ] || die "the wheel check failed" ;;
     pg-start) cluster_arg "${2:-}"; pg_start ;;
     pg-dir) cluster_arg "${2:-}"; pg_locate; echo "$PG_DIR" ;;
     psql) cluster_arg "${2:-}"; shift; [ $# = 0 ] || shift; psql_cmd "$@" ;;
     shell) use_cluster run; setup; odoo_shell -d "${2:-$DB_NAME}" ;;
-    *) die "usage: $0 setup|run|stop|lint|test [pytest args]|smoke [pytest args]|crm-suite|website-channel|check-workspace|bench [args]|pg-start [run|test]|pg-dir [run|test]|psql run|test [psql args]|shell [db]" ;;
+    *) die "usage: $0 setup|run|stop|lint|test [pytest args]|smoke [pytest args]|crm-suite|website-channel|check-workspace|bench [args]|dist|check-wheels|screenshots|pg-start [run|test]|pg-dir [run|test]|psql run|test [psql args]|shell [db]" ;;
 esac
