@@ -61,6 +61,15 @@ SHOTS = [
         },
     ),
     (
+        "lead_management",
+        "lead_management_analysis",
+        {
+            "action": "lead_management.crm_lead_analysis_action",
+            "view_type": "pivot",
+            "wait": ".o_pivot table",
+        },
+    ),
+    (
         "lead_scoring",
         "lead_scoring_lead_form",
         {
@@ -88,7 +97,7 @@ SHOTS = [
         "lead_scoring_team_form",
         {
             "action": "sales_team.crm_team_action_config",
-            "record": "lead_management.crm_team_north_demo",
+            "record": "sales_team.team_sales_department",
             "wait": ".o_form_view .o_field_widget",
         },
     ),
