@@ -1,5 +1,6 @@
 from . import test_access
 from . import test_bant
+from . import test_demo
 from . import test_history
 from . import test_import
 from . import test_install
