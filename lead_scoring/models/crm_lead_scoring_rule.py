@@ -16,18 +16,12 @@ SCORING_FIELDS = {"points", "domain", "active", "company_id"}
 def _groups_allow(env, groups, user_groups):
     """Whether a user of ``user_groups`` (res.groups, implied ones included)
     passes a field's ``groups`` specification, as ``res.users.has_groups``
-    decides it: one of its groups, none of its ``!`` groups."""
+    decides it: Odoo's own group definitions parse and match it."""
     if not groups:
         return True
-    if groups == ".":
-        return False
-    positives, negatives = [], []
-    for raw in groups.split(","):
-        spec = raw.strip()
-        target = negatives if spec.startswith("!") else positives
-        group = env.ref(spec.lstrip("!"), raise_if_not_found=False)
-        target.append(bool(group) and group in user_groups)
-    return (not positives or any(positives)) and not any(negatives)
+    spec = ",".join(ref.strip() for ref in groups.split(","))
+    definitions = env["res.groups"]._get_group_definitions()
+    return definitions.parse(spec, raise_if_not_found=False).matches(user_groups.ids)
 
 
 class CrmLeadScoringRule(models.Model):
