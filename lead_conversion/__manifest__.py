@@ -2,7 +2,7 @@
     "name": "Lead Conversion",
     "summary": "Convert qualified leads into customers and opportunities, "
     "without duplicates and keeping their history",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.1.1",
     "category": "Sales/CRM",
     "website": "https://github.com/lead-crm/lead-crm",
     "author": "Lead CRM",
@@ -21,6 +21,9 @@
         "demo/res_partner_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "lead_conversion/static/src/**/*",
+        ],
         "web.assets_tests": [
             "lead_conversion/static/tests/tours/**/*",
         ],

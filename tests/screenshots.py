@@ -107,6 +107,7 @@ SHOTS = [
         {
             "action": "crm.crm_lead_all_leads",
             "record": "lead_management.crm_lead_06_demo",
+            "height": 880,  # the whole dialog, its last checkbox included
             "wait": ".o_form_view .o_field_widget",
             "then": "crm.action_crm_lead2opportunity_partner",
             "then_wait": ".modal .o_form_view .o_field_widget",

@@ -12,6 +12,10 @@ registry.category("web_tour.tours").add("lead_conversion_link_duplicate", {
             content: "The existing customer with the same phone is listed first",
         },
         {
+            trigger: ".modal .o_field_widget[name=duplicate_partner_ids] .o_list_table:not(:has(tbody > tr:not(.o_data_row) > td[colspan]:not(.o_field_x2many_list_row_add)))",
+            content: "The list of matching customers has no blank filler rows",
+        },
+        {
             trigger: ".modal .o_field_widget[name=action] input[data-value=exist]:checked",
             content: "crm's wizard links the lead to an existing customer",
         },
@@ -68,6 +72,10 @@ registry.category("web_tour.tours").add("lead_conversion_mass", {
             trigger: ".o-dropdown--menu .o-dropdown-item:contains(Convert to opportunities)",
             content: "crm's mass conversion",
             run: "click",
+        },
+        {
+            trigger: ".modal .o_field_widget[name=duplicated_lead_ids] .o_list_table:not(:has(tbody > tr:not(.o_data_row) > td[colspan]:not(.o_field_x2many_list_row_add)))",
+            content: "crm's list of duplicated leads has no blank filler rows",
         },
         {
             trigger: ".modal .o_field_widget[name=create_company] input:checked",
