@@ -843,7 +843,11 @@ cmd_bench() {
     odoo_bin -d "$db" -i "$ADDONS" --without-demo=all --stop-after-init --log-level=warn ||
         die "installing the addons into $db failed"
     say "Running the benchmark (machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB)"
-    PYTHONPATH="$ODOO_PATH${PYTHONPATH:+:$PYTHONPATH}" "$VENV/bin/python" "$ROOT/tests/bench/run.py" \
+    # the concurrency benchmark reads the deadlocks of the private cluster's log
+    local pg_log=
+    [ -n "$DB_HOST" ] || { pg_locate; pg_log=$PG_DIR/server.log; }
+    BENCH_PG_LOG=$pg_log \
+        PYTHONPATH="$ODOO_PATH${PYTHONPATH:+:$PYTHONPATH}" "$VENV/bin/python" "$ROOT/tests/bench/run.py" \
         --config "$CONF" --database "$db" "$@"
 }
 

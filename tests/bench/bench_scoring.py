@@ -156,7 +156,7 @@ class Data:
                    SELECT i, 'contact' || i || '@' || replace(
                               (%(domains)s::text[])[1 + i %% 5], '{{}}', (i %% 50)::text
                           ) AS email
-                     FROM generate_series(1, %(count)s) AS i
+                     FROM generate_series(1::bigint, %(count)s::bigint) AS i
               ) AS source
             RETURNING id
             """,
@@ -358,16 +358,24 @@ def _scope_sql(data):
     )
 
 
+def _floor_matches(env, data, specs, points):
+    """Fill the temporary table bench_match (lead_id, points) with the leads
+    in scope each rule matches and the rule's ``points``: one statement per
+    rule, the hand-written SQL of ``specs``."""
+    scope = _scope_sql(data)
+    env.cr.execute("CREATE TEMPORARY TABLE bench_match (lead_id int, points int)")
+    for (__, __, __, where), rule_points in zip(specs, points, strict=True):
+        env.cr.execute(
+            f"INSERT INTO bench_match SELECT l.id, {int(rule_points)} FROM crm_lead l "
+            f"WHERE {scope} AND ({where})"
+        )
+
+
 def _floor(env, data, specs, rules):
     """The hand-written SQL floor: one statement per rule, then the totals."""
     cr = env.cr
     scope = _scope_sql(data)
-    cr.execute("CREATE TEMPORARY TABLE bench_match (lead_id int, points int)")
-    for (__, __, __, where), rule in zip(specs, rules, strict=True):
-        cr.execute(
-            f"INSERT INTO bench_match SELECT l.id, {int(rule.points)} FROM crm_lead l "
-            f"WHERE {scope} AND ({where})"
-        )
+    _floor_matches(env, data, specs, [rule.points for rule in rules])
     cr.execute(
         f"""
         UPDATE crm_lead lead SET lead_score = totals.total

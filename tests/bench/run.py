@@ -4,6 +4,8 @@ Runs every benchmark of this folder in one Odoo process on the given database
 (the addons installed, no demo data), prints one table of figures, each ratio
 with its bound, and exits non-zero when a figure is over its bound. The
 scoring benchmark leaves its data in that database, made for the benchmark.
+The concurrency benchmark (a multi-process Odoo serving salespeople during a
+rescoring, see bench_concurrency.py) runs only when asked with --only.
 
     python tests/bench/run.py --config .run/test/odoo.conf --database lead_crm_bench
 """
@@ -16,6 +18,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import bench_concurrency  # noqa: E402
 import bench_conversion  # noqa: E402
 import bench_install  # noqa: E402
 import bench_scoring  # noqa: E402
@@ -26,7 +29,10 @@ BENCHMARKS = {
     "conversion": bench_conversion,
     "scoring": bench_scoring,
     "install": bench_install,
+    "concurrency": bench_concurrency,
 }
+#: run only when named by --only (its own data and server, a long run)
+ON_REQUEST = {"concurrency"}
 
 
 class Table:
@@ -70,8 +76,14 @@ def main(argv=None):
     parser.add_argument(
         "--leads",
         type=int,
-        default=bench_scoring.LEADS,
-        help="leads of the scoring data",
+        help=f"leads of the scoring data (default {bench_scoring.LEADS}) or of the "
+        f"concurrency data (default {bench_concurrency.LEADS})",
+    )
+    parser.add_argument(
+        "--idle-seconds",
+        type=float,
+        default=bench_concurrency.IDLE_SECONDS,
+        help="concurrency: length of the phase without rescoring",
     )
     parser.add_argument(
         "--install-leads",
@@ -79,6 +91,8 @@ def main(argv=None):
         help="leads of the crm databases of the install benchmark, e.g. 1000,5000",
     )
     args = parser.parse_args(argv)
+    if args.only and ON_REQUEST & set(args.only) and len(set(args.only)) > 1:
+        parser.error("--only concurrency runs alone (it makes its own data)")
 
     import odoo  # noqa: PLC0415 - imported once the path is set
     from odoo.tools import config  # noqa: PLC0415
@@ -93,12 +107,21 @@ def main(argv=None):
         cr.execute("SHOW server_version")
         print(f"PostgreSQL {cr.fetchone()[0]}, Odoo {odoo.release.version}")
         for name, module in BENCHMARKS.items():
-            if args.only and name not in args.only:
+            if name not in (args.only or set(BENCHMARKS) - ON_REQUEST):
                 continue
             print(f"{name}:", flush=True)
             start = time.perf_counter()
             if name == "scoring":
-                ok &= module.run(env, table.report, leads=args.leads)
+                leads = args.leads or bench_scoring.LEADS
+                ok &= module.run(env, table.report, leads=leads)
+            elif name == "concurrency":
+                ok &= module.run(
+                    env,
+                    table.report,
+                    config=args.config,
+                    leads=args.leads or bench_concurrency.LEADS,
+                    idle_seconds=args.idle_seconds,
+                )
             elif name == "install":
                 sizes = [int(size) for size in args.install_leads.split(",")]
                 ok &= module.run(env, table.report, sizes=sizes)
