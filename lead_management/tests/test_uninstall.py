@@ -224,7 +224,9 @@ class TestInstallUninstall(BaseCase):
         rows = self._sql(
             """
             SELECT name, is_returning, bant_budget, bant_authority, bant_need,
-                   bant_timeline, bant_score, is_qualified, lead_score
+                   bant_timeline, bant_score, is_qualified,
+                   COALESCE((SELECT s.score FROM crm_lead_score s
+                              WHERE s.lead_id = crm_lead.id), 0)
               FROM crm_lead
             """
         )

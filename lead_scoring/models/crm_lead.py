@@ -3,7 +3,7 @@ from contextlib import contextmanager
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.osv import expression
-from odoo.tools import SQL, sql
+from odoo.tools import SQL
 
 #: the lead's fields the scoring computes: no create, write or import sets them
 SCORE_FIELDS = (
@@ -56,6 +56,14 @@ def score_bucket_of(score):
     return bucket
 
 
+#: the lead's score fields stored in crm.lead.score: {field: column}
+SCORE_COLUMNS = {
+    "lead_score": "score",
+    "score_bucket": "score",
+    "score_date": "date",
+}
+
+
 def score_bucket_sql(score):
     """SQL twin of ``score_bucket_of`` for the SQL expression ``score``."""
     cases = [
@@ -68,23 +76,24 @@ def score_bucket_sql(score):
 class CrmLead(models.Model):
     _inherit = "crm.lead"
 
+    # the score fields read the lead's row of crm.lead.score (a narrow table
+    # the scoring writes, see _score_scope); they search, sort and group in
+    # SQL through _field_to_sql and their search methods
     lead_score = fields.Integer(
         string="Score",
-        default=0,
+        compute="_compute_score_values",
+        search="_search_lead_score",
         readonly=True,
-        index=True,
-        copy=False,
         aggregator="avg",
         help="Sum of the points of the scoring rules the lead matches now.",
     )
     score_bucket = fields.Selection(
         [(key, label) for key, label, __ in SCORE_BUCKETS],
         string="Score Range",
-        default=lambda self: score_bucket_of(0),
+        compute="_compute_score_values",
+        search="_search_score_bucket",
         readonly=True,
-        copy=False,
-        help="The range of the lead's score, to analyse how scores are "
-        "distributed. Kept with the score by every scoring.",
+        help="The range of the lead's score, to analyse how scores are distributed.",
     )
     score_rule_ids = fields.Many2many(
         "crm.lead.scoring.rule",
@@ -95,14 +104,14 @@ class CrmLead(models.Model):
     )
     score_rule_data = fields.Json(
         string="Matched Scoring Rule IDs",
+        compute="_compute_score_values",
         readonly=True,
-        copy=False,
-        help="Sorted ids of the rules matched at the last scoring, kept with the "
-        "score so that scoring a batch is a single update of its leads.",
+        help="Sorted ids of the rules matched at the last scoring.",
     )
     score_date = fields.Datetime(
+        compute="_compute_score_values",
+        search="_search_score_date",
         readonly=True,
-        copy=False,
         help="When the score last changed.",
     )
     score_history_ids = fields.One2many(
@@ -110,6 +119,88 @@ class CrmLead(models.Model):
         "lead_id",
         readonly=True,
     )
+
+    def _compute_score_values(self):
+        """Read the leads' rows of crm.lead.score, in one query."""
+        rows = {}
+        lead_ids = [lead_id for lead_id in self._ids if isinstance(lead_id, int)]
+        if lead_ids:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT lead_id, score, rule_data, date FROM crm_lead_score"
+                    " WHERE lead_id = ANY(%s)",
+                    lead_ids,
+                )
+            )
+            rows = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        for lead in self:
+            score, rule_data, date = rows.get(lead._origin.id) or (0, None, False)
+            lead.lead_score = score
+            lead.score_bucket = score_bucket_of(score)
+            lead.score_rule_data = rule_data
+            lead.score_date = date
+
+    @api.model
+    def _field_to_sql(self, alias, fname, query=None, flush=True):
+        """The score fields in SQL: columns of the lead's row of
+        crm.lead.score (joined, or a subquery without query), 0 for a lead
+        without a row; the score range is computed from the score."""
+        if fname not in SCORE_COLUMNS:
+            return super()._field_to_sql(alias, fname, query, flush)
+        self.check_field_access_rights("read", [fname])
+        column = SCORE_COLUMNS[fname]
+        score_alias = self.env.context.get("lead_score_row_alias")
+        if score_alias:  # a condition on the rows themselves (searches)
+            value = SQL.identifier(score_alias, column)
+        elif query is None:
+            value = SQL(
+                "(SELECT s.%s FROM crm_lead_score s WHERE s.lead_id = %s)",
+                SQL.identifier(column),
+                SQL.identifier(alias, "id"),
+            )
+        else:
+            score_alias = query.make_alias(alias, "lead_score")
+            query.add_join(
+                "LEFT JOIN",
+                score_alias,
+                "crm_lead_score",
+                SQL(
+                    "%s = %s",
+                    SQL.identifier(score_alias, "lead_id"),
+                    SQL.identifier(alias, "id"),
+                ),
+            )
+            value = SQL.identifier(score_alias, column)
+        if fname == "score_date":
+            return value
+        score = SQL("COALESCE(%s, 0)", value)
+        return score_bucket_sql(score) if fname == "score_bucket" else score
+
+    def _search_score_field(self, fname, operator, value):
+        """Leads whose score field ``fname`` satisfies ``operator value``: a
+        condition on the rows of crm.lead.score (using their indexes), or on
+        the rows that do not satisfy it when a lead without a row (score 0,
+        no date) does."""
+        condition = self.with_context(lead_score_row_alias="s")._condition_to_sql(
+            "s", fname, operator, value, None
+        )
+        if not self.new({}).filtered_domain([(fname, operator, value)]):
+            rows = SQL("(SELECT s.lead_id FROM crm_lead_score s WHERE %s)", condition)
+            return [("id", "in", rows)]
+        rows = SQL(
+            "(SELECT s.lead_id FROM crm_lead_score s WHERE (%s) IS NOT TRUE)",
+            condition,
+        )
+        return [("id", "not in", rows)]
+
+    def _search_lead_score(self, operator, value):
+        return self._search_score_field("lead_score", operator, value)
+
+    def _search_score_bucket(self, operator, value):
+        return self._search_score_field("score_bucket", operator, value)
+
+    def _search_score_date(self, operator, value):
+        return self._search_score_field("score_date", operator, value)
 
     @api.depends("score_rule_data")
     @api.depends_context("uid", "allowed_company_ids")
@@ -130,8 +221,10 @@ class CrmLead(models.Model):
     def _search_score_rule_ids(self, operator, value):
         if operator in ("=", "!=") and not value:
             # no rule matched / some rule matched
-            empty = [("score_rule_data", "=", False)]
-            return empty if operator == "=" else ["!", *empty]
+            matched = SQL(
+                "(SELECT lead_id FROM crm_lead_score WHERE rule_data IS NOT NULL)"
+            )
+            return [("id", "not in" if operator == "=" else "in", matched)]
         positive = operator not in expression.NEGATIVE_TERM_OPERATORS
         Rule = self.env["crm.lead.scoring.rule"].with_context(active_test=False)
         if isinstance(value, str):
@@ -143,43 +236,15 @@ class CrmLead(models.Model):
             rule_ids = [value] if isinstance(value, int) else list(value or [])
         matching = SQL(
             """(
-                SELECT lead.id FROM crm_lead lead
-                 WHERE jsonb_typeof(lead.score_rule_data) = 'array'
+                SELECT s.lead_id FROM crm_lead_score s
+                 WHERE jsonb_typeof(s.rule_data) = 'array'
                    AND EXISTS (
-                       SELECT 1 FROM jsonb_array_elements(lead.score_rule_data) e
+                       SELECT 1 FROM jsonb_array_elements(s.rule_data) e
                         WHERE e::int = ANY(%s))
             )""",
             list(rule_ids),
         )
         return [("id", "in" if positive else "not in", matching)]
-
-    def _auto_init(self):
-        # the leads existing at install score 0 until they are scored: a
-        # column default PostgreSQL records without rewriting the table,
-        # instead of the ORM's UPDATE of every lead
-        # (and their score range is that of 0)
-        for name, column_type, value in (
-            ("lead_score", "int4", 0),
-            ("score_bucket", "varchar", score_bucket_of(0)),
-        ):
-            if not sql.table_exists(self.env.cr, self._table) or sql.column_exists(
-                self.env.cr, self._table, name
-            ):
-                continue
-            self.env.cr.execute(
-                SQL(
-                    "ALTER TABLE %(table)s ADD COLUMN %(column)s %(type)s"
-                    " DEFAULT %(value)s;"
-                    " ALTER TABLE %(table)s ALTER COLUMN %(column)s DROP DEFAULT;"
-                    " COMMENT ON COLUMN %(table)s.%(column)s IS %(comment)s",
-                    table=SQL.identifier(self._table),
-                    column=SQL.identifier(name),
-                    type=SQL(column_type),
-                    value=value,
-                    comment=self._fields[name].string,
-                )
-            )
-        return super()._auto_init()
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -461,6 +526,7 @@ class CrmLead(models.Model):
                 "score_history_ids",
             ]
         )
+        self.env["crm.lead.score"].invalidate_model()
         self.env["crm.lead.score.history"].invalidate_model()
 
     @api.model
@@ -512,9 +578,18 @@ class CrmLead(models.Model):
             )
         else:
             flags, new_score, rule_ids = SQL("NULL"), SQL("0"), SQL("ARRAY[]::int[]")
+        scores = "crm_lead__lead_score"  # the alias of _field_to_sql's join
+        scope.add_join(
+            "LEFT JOIN",
+            scores,
+            "crm_lead_score",
+            SQL("%s = %s", SQL.identifier(scores, "lead_id"), lead_id),
+        )
         now = self.env.cr.now()
         # flushes exactly the fields the rules and the scope read (their
-        # SQL carries them), not every pending computation of the request
+        # SQL carries them), not every pending computation of the request;
+        # writes only the rows of crm_lead_score whose score or matched rules
+        # changed, and one history row per changed score
         self.env.execute_query(
             SQL(
                 """
@@ -529,36 +604,34 @@ class CrmLead(models.Model):
                                 THEN to_jsonb(%(rule_ids)s) END AS new_rule_ids
                       FROM flagged AS m
                 ),
-                changed AS (
-                    UPDATE crm_lead lead
-                       SET lead_score = c.new_score,
-                           score_bucket = %(new_bucket)s,
-                           score_rule_data = c.new_rule_ids,
-                           score_date = CASE
-                               WHEN c.old_score IS DISTINCT FROM c.new_score
-                               THEN %(now)s ELSE lead.score_date END
-                      FROM computed c
-                     WHERE lead.id = c.id
-                       AND (c.old_score IS DISTINCT FROM c.new_score
-                            OR c.old_rule_ids IS DISTINCT FROM c.new_rule_ids)
-                 RETURNING lead.id, c.old_score, c.new_score
+                changed AS MATERIALIZED (
+                    SELECT * FROM computed c
+                     WHERE c.old_score IS DISTINCT FROM c.new_score
+                        OR c.old_rule_ids IS DISTINCT FROM c.new_rule_ids
+                ),
+                written AS (
+                    INSERT INTO crm_lead_score AS s (lead_id, score, rule_data, date)
+                    SELECT id, new_score, new_rule_ids, %(now)s FROM changed
+                    ON CONFLICT (lead_id) DO UPDATE
+                       SET score = EXCLUDED.score,
+                           rule_data = EXCLUDED.rule_data,
+                           date = CASE WHEN s.score IS DISTINCT FROM EXCLUDED.score
+                                       THEN EXCLUDED.date ELSE s.date END
                 )
                 INSERT INTO crm_lead_score_history (lead_id, date, old_score, new_score)
-                SELECT id, %(now)s, COALESCE(old_score, 0), new_score FROM changed
+                SELECT id, %(now)s, old_score, new_score FROM changed
                  WHERE old_score IS DISTINCT FROM new_score;
                 SELECT set_config('jit', current_setting('lead_scoring.jit'), true)
                 """,
                 leads=scope.select(
                     SQL("%s AS id", lead_id),
-                    SQL("%s AS old_score", SQL.identifier(self._table, "lead_score")),
                     SQL(
-                        "%s AS old_rule_ids",
-                        SQL.identifier(self._table, "score_rule_data"),
+                        "COALESCE(%s, 0) AS old_score", SQL.identifier(scores, "score")
                     ),
+                    SQL("%s AS old_rule_ids", SQL.identifier(scores, "rule_data")),
                     SQL("%s AS flags", flags),
                 ),
                 new_score=new_score,
-                new_bucket=score_bucket_sql(SQL("c.new_score")),
                 rule_ids=rule_ids,
                 now=now,
             )

@@ -317,7 +317,7 @@ class TestScoringAccessMatrix(LeadScoringCommon):
     def _cell_action_recompute_score(self, env, role):
         lead = self.lead_unassigned.with_env(env)
         self.env.cr.execute(
-            "UPDATE crm_lead SET lead_score = 0 WHERE id = %s", [lead.id]
+            "UPDATE crm_lead_score SET score = 0 WHERE lead_id = %s", [lead.id]
         )
         lead.invalidate_recordset(["lead_score"])
         lead.action_recompute_score()

@@ -57,14 +57,20 @@ class TestScoreBucket(LeadScoringCommon):
         rule_be.action_archive()
         lead_be.country_id = self.country_vn
         self.assertEqual((lead_be.lead_score, lead_be.score_bucket), (100, "100"))
-        # stored as computed: the database holds the same ranges
-        self.env.flush_all()
-        self.env.cr.execute(
-            "SELECT id, lead_score, score_bucket FROM crm_lead WHERE id IN %s",
-            [tuple((lead_vn | lead_be | lead_none).ids)],
-        )
-        for __, score, bucket in self.env.cr.fetchall():
-            self.assertEqual(bucket, score_bucket_of(score))
+        # searched in SQL as computed
+        for lead in lead_vn | lead_be | lead_none:
+            self.assertEqual(score_bucket_of(lead.lead_score), lead.score_bucket)
+            self.assertEqual(
+                self.Lead.search(
+                    [
+                        ("id", "in", (lead_vn | lead_be | lead_none).ids),
+                        ("score_bucket", "=", lead.score_bucket),
+                    ]
+                ),
+                (lead_vn | lead_be | lead_none).filtered(
+                    lambda other, lead=lead: other.score_bucket == lead.score_bucket
+                ),
+            )
 
     def test_score_distribution(self):
         self._create_rule("Campaign", 30, [("campaign_id", "=", self.campaign.id)])

@@ -226,7 +226,7 @@ class TestLeadScoring(LeadScoringCommon):
     def test_action_recompute_score(self):
         lead = self._create_lead("Lead", country_id=self.country_be.id)
         self.env.cr.execute(
-            "UPDATE crm_lead SET lead_score = 999 WHERE id = %s", [lead.id]
+            "UPDATE crm_lead_score SET score = 999 WHERE lead_id = %s", [lead.id]
         )
         lead.invalidate_recordset(["lead_score"])
         self.assertEqual(lead.lead_score, 999)
