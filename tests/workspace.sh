@@ -617,6 +617,13 @@ check_upgrade() {
         --config "$CONF" --database "${TEST_DB}_upgrade"
 }
 
+# a background rescoring killed with SIGKILL mid-batch resumes to exact scores
+# (tests/check_resume.py), on a copy of the database without demo data
+check_resume() {
+    ODOO_PATH=$ODOO_PATH "$VENV/bin/python" "$ROOT/tests/check_resume.py" \
+        --config "$CONF" --database "${TEST_DB}_resume" --template "${TEST_DB}_nodemo"
+}
+
 # Copy of the checkout (without its run folder) into folder $1
 copy_checkout() {
     mkdir -p "$1"
@@ -752,6 +759,7 @@ cmd_test() {
     RESULTS+=("crm's tests on $TEST_DB|${SUMMARY:-no summary}")
     step "crm's own tests on ${TEST_DB}_nodemo (no demo data)" crm_suite_nodemo
     RESULTS+=("crm's tests on ${TEST_DB}_nodemo|${SUMMARY:-no summary}")
+    step "background rescoring killed mid-batch resumes" check_resume
     step "upgrade from the previous release" check_upgrade
     step "workspace cloned anywhere" check_clone_anywhere
     step "existing PostgreSQL server (DB_HOST)" check_existing_server

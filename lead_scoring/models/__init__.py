@@ -1,4 +1,5 @@
 from . import crm_lead_scoring_rule
+from . import crm_lead_scoring_job
 from . import crm_lead_score_history
 from . import crm_lead_score
 from . import crm_lead

@@ -119,6 +119,13 @@ class CrmLead(models.Model):
         "lead_id",
         readonly=True,
     )
+    score_pending = fields.Boolean(
+        string="Score Being Updated",
+        compute="_compute_score_pending",
+        help="A change of the scoring rules is being applied in the "
+        "background and has not reached this lead yet: its score is the one "
+        "of the previous rules.",
+    )
 
     def _compute_score_values(self):
         """Read the leads' rows of crm.lead.score, in one query."""
@@ -217,6 +224,19 @@ class CrmLead(models.Model):
             lead.score_rule_ids = Rule.browse(
                 [rid for rid in (lead.score_rule_data or []) if rid in existing]
             )
+
+    def _compute_score_pending(self):
+        domain = self.env["crm.lead.scoring.job"]._get_pending_domain()
+        pending = set()
+        if domain is not None and self.ids:
+            # sudo: which leads are pending is not a matter of access rights
+            pending = set(
+                self.sudo()
+                .with_context(active_test=False)
+                ._search(expression.AND([domain, [("id", "in", self.ids)]]))
+            )
+        for lead in self:
+            lead.score_pending = lead._origin.id in pending
 
     def _search_score_rule_ids(self, operator, value):
         if operator in ("=", "!=") and not value:
@@ -402,8 +422,9 @@ class CrmLead(models.Model):
 
     @api.model
     def _cron_recompute_lead_scores(self):
-        """Recompute every lead's score (catches time-based rules)."""
-        self._recompute_lead_scores()
+        """Recompute every lead's score (catches time-based rules): on a big
+        database in batches, each committed, by the rescoring cron."""
+        self.env["crm.lead.scoring.job"]._request_rescoring()
 
     @api.model
     def _get_scoring_scope_domain(self):

@@ -64,6 +64,13 @@ class CrmLeadScoringRule(models.Model):
         help="Why the rule was skipped at the last score computation.",
     )
 
+    rescoring_remaining = fields.Integer(
+        string="Leads to Rescore",
+        compute="_compute_rescoring_remaining",
+        help="Leads whose score a background rescoring, after a change of "
+        "the rules, has still to update.",
+    )
+
     _sql_constraints = [
         (
             "points_range",
@@ -81,6 +88,22 @@ class CrmLeadScoringRule(models.Model):
                 rule.lead_count = Lead.search_count(domain)
             except Exception:  # noqa: BLE001 - a broken rule matches nothing
                 rule.lead_count = 0
+
+    @api.depends_context("uid")
+    def _compute_rescoring_remaining(self):
+        """The leads still to rescore of a pending rescoring, on the rules
+        scoring its leads: every rule for a rescoring of every lead, else the
+        rules of its companies and the rules without company."""
+        state = self.env["crm.lead.scoring.job"]._get_pending_state()
+        for rule in self:
+            if state is None:
+                rule.rescoring_remaining = 0
+                continue
+            companies, __, remaining = state
+            concerned = (
+                companies is None or not rule.company_id or rule.company_id in companies
+            )
+            rule.rescoring_remaining = remaining if concerned else 0
 
     @api.constrains("domain")
     def _check_domain(self):
@@ -278,16 +301,14 @@ class CrmLeadScoringRule(models.Model):
         return result
 
     def _recompute_affected_leads(self, companies, any_global=False):
-        """Recompute the scores of the leads the given rules may touch: every
-        lead when a company-less rule is involved, else the companies' leads."""
+        """Rescore the leads the given rules may touch: every lead when a
+        company-less rule is involved, else the companies' leads; at once on
+        a small database, in the background when they are many (see
+        crm.lead.scoring.job)."""
         self.env.registry.clear_cache()  # fields that trigger a scoring
         if self.env.context.get("lead_scoring_no_recompute"):
             return
-        Lead = self.env["crm.lead"]
         if any_global:
-            Lead._recompute_lead_scores()
+            self.env["crm.lead.scoring.job"]._request_rescoring()
         elif companies:
-            # leads without company are scored by every company's rules
-            Lead._recompute_lead_scores(
-                scope_domain=[("company_id", "in", companies.ids + [False])]
-            )
+            self.env["crm.lead.scoring.job"]._request_rescoring(companies)

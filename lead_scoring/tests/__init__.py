@@ -7,3 +7,4 @@ from . import test_performance
 from . import test_ui
 from . import test_translation
 from . import test_lead_analysis
+from . import test_background
