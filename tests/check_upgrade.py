@@ -115,6 +115,25 @@ def _connect(conf, database):
     )
 
 
+def _scores(conf, database, column):
+    """{lead id: score}, read from crm_lead's ``column`` (the previous
+    release) or, when None, from crm_lead_score."""
+    if column:
+        query = f"SELECT id, COALESCE({column}, 0) FROM crm_lead"
+    else:
+        query = (
+            "SELECT l.id, COALESCE(s.score, 0) FROM crm_lead l"
+            " LEFT JOIN crm_lead_score s ON s.lead_id = l.id"
+        )
+    connection = _connect(conf, database)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(query)
+            return dict(cursor.fetchall())
+    finally:
+        connection.close()
+
+
 def _drop_database(conf, database):
     connection = _connect(conf, "postgres")
     connection.autocommit = True
@@ -211,6 +230,7 @@ def main(argv=None):
             print(shell.stdout[-3000:], shell.stderr[-3000:])
             return "using the previous release failed"
         before = _psql_counts(conf, args.database)
+        scores_before = _scores(conf, args.database, "lead_score")
 
         print("Upgrading to this checkout (-u)", flush=True)
         run = _odoo(
@@ -231,6 +251,22 @@ def main(argv=None):
             if " ERROR " in line or " CRITICAL " in line or "Traceback" in line:
                 failures.append(f"upgrade log: {line.strip()}")
         after = _psql_counts(conf, args.database)
+        # the scores kept in crm_lead's columns by the previous release are
+        # in crm_lead_score: a score differs only where a migration rescored
+        # the lead, which logged a history row
+        scores_after = _scores(conf, args.database, None)
+        changed = sum(
+            scores_after.get(lead_id) != score
+            for lead_id, score in scores_before.items()
+        )
+        logged = after["score history rows"] - before["score history rows"]
+        print(
+            f"scores: {sum(bool(score) for score in scores_before.values())} not 0"
+            f" before, {sum(bool(score) for score in scores_after.values())} after;"
+            f" {changed} changed by the migrations, {logged} history rows logged"
+        )
+        if changed != logged:
+            failures.append(f"{changed} scores changed by the upgrade, {logged} logged")
         # every score is exact after the upgrade: a full rescoring changes none
         shell = subprocess.run(
             [
