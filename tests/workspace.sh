@@ -874,8 +874,15 @@ cmd_screenshots() {
     fi
     use_cluster run
     if [ -n "${SCREENSHOT_LANGS:-}" ]; then
-        odoo_bin -d "$DB_NAME" --load-language="$(echo "$SCREENSHOT_LANGS" | tr ' ' ',')" \
-            --stop-after-init --no-http --log-level=warn || rc=1
+        # installed with every module loaded: --load-language on an existing
+        # database runs before the modules but base are loaded, so it leaves
+        # the records of crm and of the addons (lead statuses, stages, scoring
+        # rules) untranslated
+        printf '%s\n' \
+            "langs = env['res.lang'].with_context(active_test=False).search([('code', 'in', '$SCREENSHOT_LANGS'.split())])" \
+            "env['base.language.install'].create({'lang_ids': [(6, 0, langs.ids)]}).lang_install()" \
+            "env.cr.commit()" |
+            odoo_shell -d "$DB_NAME" --no-http --log-level=warn >/dev/null || rc=1
     fi
     [ $rc = 0 ] && { "$VENV/bin/python" "$ROOT/tests/screenshots.py" --url "http://localhost:$HTTP_PORT" \
         --db "$DB_NAME" --check-apps "$RUN_DIR/screenshots" "${args[@]}" || rc=1; }

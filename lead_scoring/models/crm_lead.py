@@ -183,6 +183,21 @@ class CrmLead(models.Model):
         score = SQL("COALESCE(%s, 0)", value)
         return score_bucket_sql(score) if fname == "score_bucket" else score
 
+    @api.model
+    def _read_group_orderby(self, order, groupby_terms, query):
+        """Groups by score range in the order of the ranges (below 0 first),
+        not in the alphabetical order of their keys."""
+        if "score_bucket" in groupby_terms:
+            groupby_terms = dict(
+                groupby_terms,
+                score_bucket=SQL(
+                    "array_position(%s::varchar[], %s)",
+                    [key for key, __, __ in SCORE_BUCKETS],
+                    groupby_terms["score_bucket"],
+                ),
+            )
+        return super()._read_group_orderby(order, groupby_terms, query)
+
     def _search_score_field(self, fname, operator, value):
         """Leads whose score field ``fname`` satisfies ``operator value``: a
         condition on the rows of crm.lead.score (using their indexes), or on

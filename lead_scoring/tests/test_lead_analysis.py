@@ -90,6 +90,33 @@ class TestScoreBucket(LeadScoringCommon):
         )
         self.assertEqual(distribution, {"0": 3, "25_49": 2})
 
+    def test_score_ranges_grouped_in_their_order(self):
+        """The analysis lists the ranges lowest first (Below 0, Zero, 1 to 24,
+        ...), either way round, not in the alphabetical order of their keys."""
+        self._create_rule("Campaign", 30, [("campaign_id", "=", self.campaign.id)])
+        self._create_rule("BE", -5, [("country_id", "=", self.country_be.id)])
+        leads = self.Lead.create(
+            [
+                {"name": "Campaign", "campaign_id": self.campaign.id},
+                {"name": "Belgium", "country_id": self.country_be.id},
+                {"name": "Nothing"},
+            ]
+        )
+        domain = [("id", "in", leads.ids)]
+        groups = self.Lead._read_group(domain, ["score_bucket"], ["__count"])
+        self.assertEqual(groups, [("below_0", 1), ("0", 1), ("25_49", 1)])
+        groups = self.Lead._read_group(
+            domain, ["score_bucket"], ["__count"], order="score_bucket desc"
+        )
+        self.assertEqual(groups, [("25_49", 1), ("0", 1), ("below_0", 1)])
+        web_groups = self.Lead.web_read_group(
+            domain, ["lead_score:avg"], ["score_bucket"], lazy=False
+        )["groups"]
+        self.assertEqual(
+            [(g["score_bucket"], g["lead_score"]) for g in web_groups],
+            [("below_0", -5), ("0", 0), ("25_49", 30)],
+        )
+
     def test_score_range_in_the_analysis_search(self):
         arch = self.Lead.get_views(
             [(self.env.ref("crm.crm_opportunity_report_view_search").id, "search")]
