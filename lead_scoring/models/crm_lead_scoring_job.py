@@ -1,7 +1,9 @@
 import logging
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.osv import expression
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 _logger = logging.getLogger(__name__)
 
@@ -10,6 +12,9 @@ _logger = logging.getLogger(__name__)
 SYNC_RESCORE_LIMIT = 5000
 #: default of ``lead_scoring.rescore_batch_size``: leads scored per batch
 RESCORE_BATCH_SIZE = 20000
+#: a batch that met a person's concurrent edit of one of its leads is tried
+#: again this much later
+RETRY_DELAY = timedelta(seconds=5)
 
 
 class CrmLeadScoringJob(models.Model):
@@ -166,9 +171,20 @@ class CrmLeadScoringJob(models.Model):
             batch = [("id", ">", run.last_lead_id)]
             if upto:
                 batch.append(("id", "<=", upto.id))
-            self.env["crm.lead"]._recompute_lead_scores(
-                scope_domain=expression.AND([batch, scope])
-            )
+            try:
+                with self.env.cr.savepoint():
+                    self.env["crm.lead"]._recompute_lead_scores(
+                        scope_domain=expression.AND([batch, scope])
+                    )
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY as error:
+                # a salesperson saved one of the batch's leads meanwhile (and
+                # rescored it): the batch is undone and tried again shortly,
+                # instead of failing the cron until its next hourly call
+                _logger.info("Lead rescoring: batch tried again (%s)", error.pgcode)
+                self.env.ref("lead_scoring.ir_cron_lead_scoring_rescore")._trigger(
+                    fields.Datetime.now() + RETRY_DELAY
+                )
+                return
         remaining = todo - done
         if remaining:
             run.last_lead_id = upto.id
