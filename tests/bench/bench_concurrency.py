@@ -433,9 +433,10 @@ def _score_differences(env, data, specs, rules):
     )
     cr.execute(
         """
-        SELECT l.id, l.name, l.lead_score, e.score
+        SELECT l.id, l.name, COALESCE(s.score, 0), e.score
           FROM bench_expected e JOIN crm_lead l ON l.id = e.lead_id
-         WHERE l.lead_score IS DISTINCT FROM e.score ORDER BY l.id
+          LEFT JOIN crm_lead_score s ON s.lead_id = l.id
+         WHERE COALESCE(s.score, 0) IS DISTINCT FROM e.score ORDER BY l.id
         """
     )
     rows = cr.fetchall()

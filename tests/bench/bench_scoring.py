@@ -17,6 +17,11 @@ Measured in the same run, each against its own baseline:
   below a team's minimum reached it;
 - the peak memory of the process during the full recompute.
 
+Our scores are read from crm.lead.score (``COALESCE(s.score, 0)``, a lead
+without a row scores 0); the floor writes the column ``bench_floor_score`` the
+benchmark adds to crm_lead (the score column crm_lead had before, with its
+index), the naive loop the column ``bench_naive_score``.
+
 Its data (100,000 leads, teams, rules) is committed: run it on a database made
 for the benchmark, as `make bench` does.
 """
@@ -126,8 +131,8 @@ class Data:
                 name, type, active, company_id, stage_id, country_id,
                 campaign_id, source_id, medium_id, email_from, email_normalized,
                 phone, partner_name, expected_revenue, probability, priority,
-                team_id, user_id, create_date, write_date, create_uid, write_uid,
-                lead_score {"".join(", " + column for column in extra_columns)}
+                team_id, user_id, create_date, write_date, create_uid, write_uid
+                {"".join(", " + column for column in extra_columns)}
             )
             SELECT 'Bench lead ' || i,
                    CASE WHEN i %% 3 = 0 THEN 'opportunity' ELSE 'lead' END,
@@ -150,8 +155,8 @@ class Data:
                    CASE WHEN i %% 10 <> 0
                         THEN (%(users)s::int[])[1 + (i %% 3) * 5 + (i / 3) %% 5] END,
                    now() at time zone 'UTC' - ((i * 13) %% 120) * interval '1 day',
-                   now() at time zone 'UTC', %(uid)s, %(uid)s,
-                   0 {"".join(", " + value for value in extra_values)}
+                   now() at time zone 'UTC', %(uid)s, %(uid)s
+                   {"".join(", " + value for value in extra_values)}
               FROM (
                    SELECT i, 'contact' || i || '@' || replace(
                               (%(domains)s::text[])[1 + i %% 5], '{{}}', (i %% 50)::text
@@ -335,17 +340,44 @@ def _commit(env):
     cnx.autocommit = True
     try:
         with cnx.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE crm_lead, crm_lead_score_history")
+            cursor.execute(
+                "VACUUM ANALYZE crm_lead, crm_lead_score, crm_lead_score_history"
+            )
     finally:
         cnx.autocommit = False
     env.invalidate_all()
 
 
+def add_bench_columns(env):
+    """The columns of crm_lead the baselines write (setting up, not measured):
+
+    - ``bench_floor_score``: the score column crm_lead had before
+      crm.lead.score, with its index, which the SQL floor writes, as the
+      scoring did before its scores moved to their narrow table;
+    - ``bench_naive_score``: where the naive ORM loop writes its totals (the
+      ORM cannot write lead_score, computed from crm.lead.score), one SQL
+      UPDATE per distinct score, no index."""
+    env.cr.execute(
+        """
+        ALTER TABLE crm_lead
+            ADD COLUMN IF NOT EXISTS bench_floor_score int DEFAULT 0,
+            ADD COLUMN IF NOT EXISTS bench_naive_score int DEFAULT 0;
+        CREATE INDEX IF NOT EXISTS crm_lead__bench_floor_score_index
+            ON crm_lead (bench_floor_score)
+        """
+    )
+    _commit(env)
+
+
 def _reset_scores(env):
+    """No score anywhere, as before the first scoring: ours without rows of
+    crm.lead.score nor history, the baselines' columns at 0."""
     env.flush_all()
     env.cr.execute("DELETE FROM crm_lead_score_history")
+    env.cr.execute("DELETE FROM crm_lead_score")
     env.cr.execute(
-        "UPDATE crm_lead SET lead_score = 0, score_rule_data = NULL, score_date = NULL"
+        "UPDATE crm_lead SET bench_floor_score = 0, bench_naive_score = 0"
+        " WHERE bench_floor_score <> 0 OR bench_naive_score <> 0"
     )
     _commit(env)
 
@@ -372,17 +404,20 @@ def _floor_matches(env, data, specs, points):
 
 
 def _floor(env, data, specs, rules):
-    """The hand-written SQL floor: one statement per rule, then the totals."""
+    """The hand-written SQL floor, today's: one statement per rule, then the
+    totals written with one UPDATE of crm_lead's score column (the
+    ``bench_floor_score`` column, indexed as lead_score was)."""
     cr = env.cr
     scope = _scope_sql(data)
     _floor_matches(env, data, specs, [rule.points for rule in rules])
     cr.execute(
         f"""
-        UPDATE crm_lead lead SET lead_score = totals.total
+        UPDATE crm_lead lead SET bench_floor_score = totals.total
           FROM (SELECT l.id, COALESCE(SUM(m.points), 0) AS total
                   FROM crm_lead l LEFT JOIN bench_match m ON m.lead_id = l.id
                  WHERE {scope} GROUP BY l.id) AS totals
-         WHERE lead.id = totals.id AND lead.lead_score IS DISTINCT FROM totals.total
+         WHERE lead.id = totals.id
+           AND lead.bench_floor_score IS DISTINCT FROM totals.total
         """
     )
     cr.execute("DROP TABLE bench_match")
@@ -390,26 +425,34 @@ def _floor(env, data, specs, rules):
 
 def _naive(env, rules):
     """The naive ORM loop: filtered_domain per rule over all the leads, then
-    the scores that changed written, grouped by value."""
+    the scores that changed written, grouped by value: the ORM cannot write
+    lead_score (computed from crm.lead.score), so the totals go to the column
+    ``bench_naive_score`` with one SQL UPDATE per distinct score."""
     Lead = env["crm.lead"]
     leads = Lead.search(Lead._get_scoring_scope_domain())
     totals = dict.fromkeys(leads.ids, 0)
     for rule in rules:
         for lead in leads.filtered_domain(rule._get_lead_domain()):
             totals[lead.id] += rule.points
+    env.cr.execute(
+        "SELECT id, bench_naive_score FROM crm_lead WHERE id = ANY(%s)", [leads.ids]
+    )
     by_score = {}
-    for lead in leads:
-        if lead.lead_score != totals[lead.id]:
-            by_score.setdefault(totals[lead.id], []).append(lead.id)
+    for lead_id, score in env.cr.fetchall():
+        if score != totals[lead_id]:
+            by_score.setdefault(totals[lead_id], []).append(lead_id)
     for total, ids in by_score.items():
-        Lead.browse(ids).with_context(lead_scoring_no_recompute=True).write(
-            {"lead_score": total}
+        env.cr.execute(
+            "UPDATE crm_lead SET bench_naive_score = %s WHERE id = ANY(%s)",
+            [total, ids],
         )
-    env.flush_all()
 
 
 def _ours(env):
-    env["crm.lead"]._cron_recompute_lead_scores()
+    """lead_scoring's full recompute, one statement (the nightly cron and a
+    rule change over ``lead_scoring.sync_rescore_limit`` leads run it in
+    committed batches, see crm.lead.scoring.job)."""
+    env["crm.lead"]._recompute_lead_scores()
     env.flush_all()
 
 
@@ -422,9 +465,30 @@ def _timed(env, function, *args):
     return time.perf_counter() - start
 
 
-def _scores(env):
-    env.cr.execute("SELECT id, lead_score FROM crm_lead ORDER BY id")
+#: the score of each lead as each variant left it, by lead id
+SCORES_SQL = {
+    "ours": "SELECT l.id, COALESCE(s.score, 0) FROM crm_lead l"
+    " LEFT JOIN crm_lead_score s ON s.lead_id = l.id ORDER BY l.id",
+    "floor": "SELECT id, bench_floor_score FROM crm_lead ORDER BY id",
+    "naive": "SELECT id, bench_naive_score FROM crm_lead ORDER BY id",
+}
+
+
+def _scores(env, variant):
+    env.cr.execute(SCORES_SQL[variant])
     return env.cr.fetchall()
+
+
+def score_differences(env, variant="floor"):
+    """Number of leads whose score (ours) differs from ``variant``'s column."""
+    column = {"floor": "bench_floor_score", "naive": "bench_naive_score"}[variant]
+    env.flush_all()
+    env.cr.execute(
+        f"SELECT count(*) FROM crm_lead l"
+        f" LEFT JOIN crm_lead_score s ON s.lead_id = l.id"
+        f" WHERE COALESCE(s.score, 0) <> l.{column}"
+    )
+    return env.cr.fetchone()[0]
 
 
 def _memory_kb(field):
@@ -445,14 +509,19 @@ STATES = {
 }
 
 
-def _prepare(env, rules, state):
-    """Put the scores in ``state``, committed."""
+def _prepare(env, data, specs, rules, state):
+    """Put the scores of every variant in ``state``, committed."""
     edited = rules.filtered(lambda rule: rule.name == "Campaign 1")
     edited.with_context(lead_scoring_no_recompute=True).points = 6
     if state == "first":
         _reset_scores(env)
         return
     _ours(env)
+    _floor(env, data, specs, rules)
+    env.cr.execute(
+        "UPDATE crm_lead SET bench_naive_score = bench_floor_score"
+        " WHERE bench_naive_score <> bench_floor_score"
+    )
     if state == "edit":
         edited.with_context(lead_scoring_no_recompute=True).points = 9
     _commit(env)
@@ -460,24 +529,24 @@ def _prepare(env, rules, state):
 
 def _measure_recompute(env, data, specs, rules, results):
     # warm-up on the whole data set (caches, plans)
-    _prepare(env, rules, "first")
+    _prepare(env, data, specs, rules, "first")
     _ours(env)
-    _prepare(env, rules, "first")
+    _prepare(env, data, specs, rules, "first")
     _floor(env, data, specs, rules)
     mismatches = 0
     for state, label in STATES.items():
         times = {"ours": [], "floor": []}
         scores = {}
         for variant in ("ours", "floor", "floor", "ours"):
-            _prepare(env, rules, state)
+            _prepare(env, data, specs, rules, state)
             if variant == "ours":
                 times["ours"].append(_timed(env, _ours))
             else:
                 times["floor"].append(_timed(env, _floor, data, specs, rules))
-            scores[variant] = _scores(env)
-        _prepare(env, rules, state)
+            scores[variant] = _scores(env, variant)
+        _prepare(env, data, specs, rules, state)
         naive = _timed(env, _naive, rules)
-        scores["naive"] = _scores(env)
+        scores["naive"] = _scores(env, "naive")
         for other in ("floor", "naive"):
             mismatches += sum(
                 a != b for a, b in zip(scores["ours"], scores[other], strict=True)
@@ -504,7 +573,7 @@ def _measure_recompute(env, data, specs, rules, results):
             ),
         ]
     # peak memory of a first scoring (VmHWM reset through clear_refs)
-    _prepare(env, rules, "first")
+    _prepare(env, data, specs, rules, "first")
     rss_start = _memory_kb("VmRSS")
     with open("/proc/self/clear_refs", "w", encoding="ascii") as refs:
         refs.write("5")
@@ -659,8 +728,9 @@ def _assign(env, data, min_scores):
         env.cr.execute(
             """
             SELECT COUNT(*) FILTER (WHERE lead.team_id IS NOT NULL),
-                   COUNT(*) FILTER (WHERE lead.lead_score < team.min_score)
+                   COUNT(*) FILTER (WHERE COALESCE(s.score, 0) < team.min_score)
               FROM crm_lead lead
+              LEFT JOIN crm_lead_score s ON s.lead_id = lead.id
               LEFT JOIN crm_team team ON team.id = lead.team_id
              WHERE lead.id = ANY(%s)
             """,
@@ -681,7 +751,8 @@ def _measure_assignment(env, data, results):
     data.unassigned_ids = [row[0] for row in env.cr.fetchall()]
     env.cr.execute(
         "SELECT percentile_disc(ARRAY[0.2, 0.4, 0.6])"
-        " WITHIN GROUP (ORDER BY lead_score) FROM crm_lead WHERE id = ANY(%s)",
+        " WITHIN GROUP (ORDER BY COALESCE(s.score, 0)) FROM crm_lead l"
+        " LEFT JOIN crm_lead_score s ON s.lead_id = l.id WHERE l.id = ANY(%s)",
         [data.unassigned_ids],
     )
     # a minimum is positive (0 means none)
@@ -748,6 +819,7 @@ def measure(env, leads=LEADS):
     threading.current_thread().testing = True  # crm's assignment: no commits
     Rule = env["crm.lead.scoring.rule"].with_context(lead_scoring_no_recompute=True)
     Rule.with_context(active_test=False).search([]).write({"active": False})
+    add_bench_columns(env)
     data = Data(env)
     data.insert_leads(leads)
     specs = data.rules()

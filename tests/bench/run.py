@@ -5,7 +5,9 @@ Runs every benchmark of this folder in one Odoo process on the given database
 with its bound, and exits non-zero when a figure is over its bound. The
 scoring benchmark leaves its data in that database, made for the benchmark.
 The concurrency benchmark (a multi-process Odoo serving salespeople during a
-rescoring, see bench_concurrency.py) runs only when asked with --only.
+rescoring, see bench_concurrency.py) and the scale benchmark (scoring at
+100,000 then 1,000,000 leads, see bench_scale.py) run only when asked with
+--only, each alone.
 
     python tests/bench/run.py --config .run/test/odoo.conf --database lead_crm_bench
 """
@@ -21,6 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_concurrency  # noqa: E402
 import bench_conversion  # noqa: E402
 import bench_install  # noqa: E402
+import bench_scale  # noqa: E402
 import bench_scoring  # noqa: E402
 
 # conversion first: it rolls back what it creates, scoring commits its data;
@@ -30,9 +33,10 @@ BENCHMARKS = {
     "scoring": bench_scoring,
     "install": bench_install,
     "concurrency": bench_concurrency,
+    "scale": bench_scale,
 }
-#: run only when named by --only (its own data and server, a long run)
-ON_REQUEST = {"concurrency"}
+#: run only when named by --only, alone (their own data, long runs)
+ON_REQUEST = {"concurrency", "scale"}
 
 
 class Table:
@@ -76,8 +80,9 @@ def main(argv=None):
     parser.add_argument(
         "--leads",
         type=int,
-        help=f"leads of the scoring data (default {bench_scoring.LEADS}) or of the "
-        f"concurrency data (default {bench_concurrency.LEADS})",
+        help=f"leads of the scoring data (default {bench_scoring.LEADS}), of the "
+        f"concurrency data (default {bench_concurrency.LEADS}) or the largest "
+        f"size of the scale benchmark (default {bench_scale.LEADS})",
     )
     parser.add_argument(
         "--idle-seconds",
@@ -92,7 +97,10 @@ def main(argv=None):
     )
     args = parser.parse_args(argv)
     if args.only and ON_REQUEST & set(args.only) and len(set(args.only)) > 1:
-        parser.error("--only concurrency runs alone (it makes its own data)")
+        parser.error(
+            f"--only {' / '.join(sorted(ON_REQUEST & set(args.only)))} runs alone "
+            "(it makes its own data)"
+        )
 
     import odoo  # noqa: PLC0415 - imported once the path is set
     from odoo.tools import config  # noqa: PLC0415
@@ -121,6 +129,10 @@ def main(argv=None):
                     config=args.config,
                     leads=args.leads or bench_concurrency.LEADS,
                     idle_seconds=args.idle_seconds,
+                )
+            elif name == "scale":
+                ok &= module.run(
+                    env, table.report, leads=args.leads or bench_scale.LEADS
                 )
             elif name == "install":
                 sizes = [int(size) for size in args.install_leads.split(",")]
