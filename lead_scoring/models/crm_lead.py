@@ -1,3 +1,4 @@
+import json
 from contextlib import contextmanager
 
 from odoo import api, fields, models, tools
@@ -14,6 +15,12 @@ SCORE_FIELDS = (
     "score_history_ids",
     "score_bucket",
 )
+
+
+#: memory of each sort or hash of the scoring statement (PostgreSQL's
+#: work_mem, set for the statement only): the default 4 MB spills the join of
+#: a million leads with their scores to temporary files
+SCORING_WORK_MEM = "64MB"
 
 
 class ScoringBatch:
@@ -437,9 +444,102 @@ class CrmLead(models.Model):
 
     @api.model
     def _cron_recompute_lead_scores(self):
-        """Recompute every lead's score (catches time-based rules): on a big
-        database in batches, each committed, by the rescoring cron."""
-        self.env["crm.lead.scoring.job"]._request_rescoring()
+        """The nightly pass: rescore the leads whose matches changed without
+        a write of theirs (see ``_get_scoring_drifted_lead_ids``), at once
+        when they are few, else every lead in batches by the rescoring cron.
+        A write of a lead rescores it and a change of the rules rescores the
+        leads it concerns, so the other rules need no evaluation here."""
+        Job = self.env["crm.lead.scoring.job"]
+        jobs, scope = Job._get_run()
+        if jobs and not scope:
+            return  # every lead is being rescored anyway
+        limit = Job._get_sync_limit()
+        lead_ids = self._get_scoring_drifted_lead_ids(limit + 1)
+        if len(lead_ids) > limit:
+            Job._request_rescoring()
+        elif lead_ids:
+            self._recompute_lead_scores(scope_domain=[("id", "in", lead_ids)])
+
+    @api.model
+    def _get_scoring_drifted_lead_ids(self, limit):
+        """Ids (at most ``limit``) of the leads in scope whose score may be
+        out of date without any write of theirs: those one of the rules
+        changing without a write (relative to today, reading other records,
+        see ``crm.lead.scoring.rule._changes_without_write``) matches now and
+        did not at the last scoring, or the reverse. One scan of the leads
+        evaluating only those rules; none without such rules. (A rule that
+        breaks or mends without a write rescores its leads when the rules are
+        loaded, see ``_load_scoring_rules``.)"""
+        Lead = self.sudo().with_context(active_test=False)
+        rules = Lead._get_scoring_rules()
+        volatile = [
+            (rule, query) for rule, query in rules if rule._changes_without_write()
+        ]
+        query = Lead._search(Lead._get_scoring_scope_domain())
+        scores = "crm_lead__lead_score"  # the alias of _field_to_sql's join
+        query.add_join(
+            "LEFT JOIN",
+            scores,
+            "crm_lead_score",
+            SQL(
+                "%s = %s",
+                SQL.identifier(scores, "lead_id"),
+                SQL.identifier(Lead._table, "id"),
+            ),
+        )
+        rule_data = SQL.identifier(scores, "rule_data")
+        drifts = [
+            SQL(
+                "COALESCE((%s), FALSE) <> COALESCE(%s @> %s::jsonb, FALSE)",
+                condition,
+                rule_data,
+                json.dumps([rule.id]),
+            )
+            for (rule, __), condition in zip(
+                volatile, Lead._get_scoring_conditions(volatile), strict=True
+            )
+        ]
+        if not drifts:
+            return []
+        query.add_where(SQL("(%s)", SQL(" OR ").join(drifts)))
+        query.limit = limit
+        return [
+            row[0]
+            for row in self.env.execute_query(
+                query.select(SQL.identifier(Lead._table, "id"))
+            )
+        ]
+
+    @api.model
+    def _get_scoring_sql_written_fields(self):
+        """Fields of the lead crm writes in SQL, outside the ORM (the
+        predictive lead scoring cron's probabilities): a rule reading them
+        changes without a write."""
+        return {"probability", "automated_probability"}
+
+    @api.model
+    def _scoring_field_changes_without_write(self, field):
+        """Whether the value of the lead's ``field`` may change without a
+        write of the lead that rescores it: not stored, written in SQL, or
+        computed from other records (e.g. ``email_from`` from the
+        customer's email), directly or through the lead's other fields."""
+        todo, seen = [field], set()
+        sql_written = self._get_scoring_sql_written_fields()
+        while todo:
+            current = todo.pop()
+            if current.name in seen:
+                continue
+            seen.add(current.name)
+            if not current.store or current.name in sql_written:
+                return True
+            if not current.compute:
+                continue
+            for path in self.pool.field_depends[current]:
+                dependency = self._fields.get(path)
+                if dependency is None:  # a path into another model
+                    return True
+                todo.append(dependency)
+        return False
 
     @api.model
     def _get_scoring_scope_domain(self):
@@ -576,15 +676,10 @@ class CrmLead(models.Model):
         ]
 
     @api.model
-    def _score_scope(self, scope_domain, rules):
-        """Score the leads matching ``scope_domain`` (every lead when None)
-        with ``rules`` (as given by ``_get_scoring_rules``), in one statement:
-        a single scan of the leads evaluates the condition of every rule, and
-        only the leads whose score or matched rules changed are updated."""
+    def _get_scoring_conditions(self, rules):
+        """The SQL condition of each of ``rules`` (as given by
+        ``_get_scoring_rules``) on a row of crm_lead of the lead query."""
         lead_id = SQL.identifier(self._table, "id")
-        scope = self._search(
-            expression.AND([scope_domain or [], self._get_scoring_scope_domain()])
-        )
         conditions = []
         for __, query in rules:
             if query._joins or query.table != self._table:
@@ -594,6 +689,19 @@ class CrmLead(models.Model):
                 conditions.append(
                     query.where_clause if query._where_clauses else SQL("TRUE")
                 )
+        return conditions
+
+    @api.model
+    def _score_scope(self, scope_domain, rules):
+        """Score the leads matching ``scope_domain`` (every lead when None)
+        with ``rules`` (as given by ``_get_scoring_rules``), in one statement:
+        a single scan of the leads evaluates the condition of every rule, and
+        only the leads whose score or matched rules changed are updated."""
+        lead_id = SQL.identifier(self._table, "id")
+        scope = self._search(
+            expression.AND([scope_domain or [], self._get_scoring_scope_domain()])
+        )
+        conditions = self._get_scoring_conditions(rules)
         if conditions:
             flags = SQL(
                 "ARRAY[%s]",
@@ -629,9 +737,13 @@ class CrmLead(models.Model):
         self.env.execute_query(
             SQL(
                 """
-                -- no JIT compilation: it costs more than the statement saves
+                -- no JIT compilation: it costs more than the statement saves;
+                -- the hash of the scores joined in memory, not on disk
                 SELECT set_config('lead_scoring.jit', current_setting('jit'), true),
-                       set_config('jit', 'off', true);
+                       set_config('lead_scoring.work_mem',
+                                  current_setting('work_mem'), true),
+                       set_config('jit', 'off', true),
+                       set_config('work_mem', %(work_mem)s, true);
                 WITH flagged AS MATERIALIZED (%(leads)s),
                 computed AS MATERIALIZED (
                     SELECT m.id, m.old_score, m.old_rule_ids,
@@ -657,7 +769,9 @@ class CrmLead(models.Model):
                 INSERT INTO crm_lead_score_history (lead_id, date, old_score, new_score)
                 SELECT id, %(now)s, old_score, new_score FROM changed
                  WHERE old_score IS DISTINCT FROM new_score;
-                SELECT set_config('jit', current_setting('lead_scoring.jit'), true)
+                SELECT set_config('jit', current_setting('lead_scoring.jit'), true),
+                       set_config('work_mem',
+                                  current_setting('lead_scoring.work_mem'), true)
                 """,
                 leads=scope.select(
                     SQL("%s AS id", lead_id),
@@ -670,5 +784,6 @@ class CrmLead(models.Model):
                 new_score=new_score,
                 rule_ids=rule_ids,
                 now=now,
+                work_mem=SCORING_WORK_MEM,
             )
         )

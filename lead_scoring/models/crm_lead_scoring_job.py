@@ -100,6 +100,23 @@ class CrmLeadScoringJob(models.Model):
         return jobs
 
     @api.model
+    def _request_lead_rescoring(self, domain):
+        """Rescore the leads matching ``domain``: at once when they are at
+        most ``lead_scoring.sync_rescore_limit``, else every lead in the
+        background (a run covers companies, not any set of leads)."""
+        Lead = self.env["crm.lead"].sudo().with_context(active_test=False)
+        limit = self._get_sync_limit()
+        affected = Lead.search_count(
+            expression.AND([domain, Lead._get_scoring_scope_domain()]),
+            limit=limit + 1,
+        )
+        if affected > limit:
+            return self._request_rescoring()
+        if affected:
+            self.env["crm.lead"]._recompute_lead_scores(scope_domain=domain)
+        return False
+
+    @api.model
     def _get_company_scope(self, companies):
         if companies is None:
             return []

@@ -1,3 +1,4 @@
+import ast
 import logging
 
 from dateutil.relativedelta import relativedelta
@@ -11,6 +12,8 @@ _logger = logging.getLogger(__name__)
 
 #: fields of a rule that change which leads it scores and by how much
 SCORING_FIELDS = {"points", "domain", "active", "company_id"}
+#: names of a domain's evaluation context whose values change with the day
+TIME_NAMES = {"context_today", "datetime", "time", "relativedelta"}
 
 
 def _groups_allow(env, groups, user_groups):
@@ -133,6 +136,9 @@ class CrmLeadScoringRule(models.Model):
             rule._check_points_value(vals)
         if not SCORING_FIELDS.intersection(vals):
             return super().write(vals)
+        if "domain" in vals:
+            # checked by _check_domain: a new domain is applied, not broken
+            vals = dict(vals, error_message=False)
         companies_before = self.company_id
         global_before = self.filtered(lambda rule: not rule.company_id)
         res = super().write(vals)
@@ -244,6 +250,39 @@ class CrmLeadScoringRule(models.Model):
                     return error
         return False
 
+    def _changes_without_write(self):
+        """Whether the leads the rule matches may change without any write of
+        theirs, so that only the nightly pass rescores them: a domain relative
+        to today, or reading a field that may change without a write of the
+        lead (other records, non-stored or computed from other records,
+        written in SQL; see ``crm.lead._scoring_field_changes_without_write``)."""
+        self.ensure_one()
+        try:
+            tree = ast.parse((self.domain or "[]").strip() or "[]", mode="eval")
+        except SyntaxError:
+            return False  # never applied (see _get_domain_error)
+        if any(
+            isinstance(node, ast.Name) and node.id in TIME_NAMES
+            for node in ast.walk(tree)
+        ):
+            return True
+        try:
+            domain = self._parse_domain()
+        except Exception:  # noqa: BLE001 - a broken rule is never applied
+            return False
+        Lead = self.env["crm.lead"]
+        for leaf in domain:
+            if not (isinstance(leaf, list | tuple) and len(leaf) == 3):
+                continue
+            field = Lead._fields.get(str(leaf[0]))
+            if (
+                field is None  # a path into other records
+                or leaf[1] in ("any", "not any")
+                or Lead._scoring_field_changes_without_write(field)
+            ):
+                return True
+        return False
+
     def _get_company_domain(self):
         """Leads a rule of a company scores: those of its company and those
         without company (crm allocates these); a rule without company scores
@@ -279,6 +318,7 @@ class CrmLeadScoringRule(models.Model):
         # rule is compiled and marked whatever the user who triggers a scoring
         Lead = self.env["crm.lead"].sudo().with_context(active_test=False)
         result = []
+        changed = self.browse()  # rules broken or mended since the last time
         for rule in self.sudo().with_context(active_test=True).search([]):
             try:
                 domain = rule._get_scoring_domain()
@@ -293,11 +333,21 @@ class CrmLeadScoringRule(models.Model):
                         error=e,
                     )
                     if rule.error_message != message:
+                        changed |= rule.filtered(lambda rule: not rule.error_message)
                         rule.error_message = message
                 continue
             if mark_errors and rule.error_message:
+                changed |= rule
                 rule.error_message = False
             result.append((rule, domain, query))
+        if changed:
+            # as if the rule was archived or restored: the scores of the
+            # leads it concerns are redone (once it is marked, so that this
+            # rescoring finds it as it is now)
+            changed._recompute_affected_leads(
+                changed.company_id,
+                any_global=changed.filtered(lambda rule: not rule.company_id),
+            )
         return result
 
     def _recompute_affected_leads(self, companies, any_global=False):
