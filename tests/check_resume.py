@@ -23,12 +23,13 @@ Exits non-zero on any failure.
 import argparse
 import configparser
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from dbtools import admin, connect, drop_database
 
 LEADS = 3000
 BATCH = 200
@@ -118,37 +119,6 @@ def _shell(python, odoo_path, conf, database, script):
     return run.stdout
 
 
-def _connect(conf, database):
-    import psycopg2  # noqa: PLC0415 - only Odoo's environment has it
-
-    options = dict(conf.items("options"))
-    return psycopg2.connect(
-        dbname=database,
-        host=options.get("db_host") or None,
-        port=options.get("db_port") or None,
-        user=options.get("db_user") or None,
-        password=options.get("db_password") or None,
-    )
-
-
-def _admin(conf, query):
-    connection = _connect(conf, "postgres")
-    connection.autocommit = True
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(query)
-            return cursor.fetchall() if cursor.description else None
-    finally:
-        connection.close()
-
-
-def _drop_database(conf, database):
-    _admin(conf, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-    data_dir = conf.get("options", "data_dir", fallback="")
-    if data_dir:
-        shutil.rmtree(Path(data_dir) / "filestore" / database, ignore_errors=True)
-
-
 def _one(cursor, query, params=None):
     cursor.execute(query, params)
     return cursor.fetchone()
@@ -209,14 +179,14 @@ def main(argv=None):  # noqa: C901 - one scenario, step by step
     failures = []
     child = None
     t0 = time.monotonic()
-    _drop_database(conf, args.database)
+    drop_database(conf, args.database)
     try:
-        template = args.template and _admin(
+        template = args.template and admin(
             conf, f"SELECT 1 FROM pg_database WHERE datname = '{args.template}'"
         )
         if template:
             print(f"Copying {args.template} into {args.database}", flush=True)
-            _admin(
+            admin(
                 conf,
                 f'CREATE DATABASE "{args.database}" TEMPLATE "{args.template}"',
             )
@@ -243,7 +213,7 @@ def main(argv=None):  # noqa: C901 - one scenario, step by step
             if run.returncode:
                 print(run.stdout[-3000:], run.stderr[-3000:])
                 return "installing lead_scoring failed"
-        connection = _connect(conf, args.database)
+        connection = connect(conf, args.database)
         connection.autocommit = True
         cursor = connection.cursor()
         (history_from,) = _one(
@@ -269,7 +239,7 @@ def main(argv=None):  # noqa: C901 - one scenario, step by step
 
         # a lead of the 6th batch held by another transaction: that batch
         # waits on it, the 5 before are committed
-        holder = _connect(conf, args.database)
+        holder = connect(conf, args.database)
         holder.cursor().execute(
             "SELECT id FROM crm_lead WHERE id = %s FOR UPDATE", [locked]
         )
@@ -379,7 +349,7 @@ def main(argv=None):  # noqa: C901 - one scenario, step by step
         if child is not None and child.poll() is None:
             child.kill()
             child.wait()
-        _drop_database(conf, args.database)
+        drop_database(conf, args.database)
     if failures:
         return "resume check failed:\n" + "\n".join(f"- {line}" for line in failures)
     print(

@@ -21,6 +21,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from dbtools import connect, drop_database
+
 ROOT = Path(__file__).resolve().parent.parent
 ADDONS = ["lead_management", "lead_scoring", "lead_conversion"]
 #: the last commit of release 18.0.1.0.0
@@ -102,19 +104,6 @@ def _odoo(python, odoo_path, conf, *args):
     )
 
 
-def _connect(conf, database):
-    import psycopg2  # noqa: PLC0415 - only Odoo's environment has it
-
-    options = dict(conf.items("options"))
-    return psycopg2.connect(
-        dbname=database,
-        host=options.get("db_host") or None,
-        port=options.get("db_port") or None,
-        user=options.get("db_user") or None,
-        password=options.get("db_password") or None,
-    )
-
-
 def _scores(conf, database, column):
     """{lead id: score}, read from crm_lead's ``column`` (the previous
     release) or, when None, from crm_lead_score."""
@@ -125,7 +114,7 @@ def _scores(conf, database, column):
             "SELECT l.id, COALESCE(s.score, 0) FROM crm_lead l"
             " LEFT JOIN crm_lead_score s ON s.lead_id = l.id"
         )
-    connection = _connect(conf, database)
+    connection = connect(conf, database)
     try:
         with connection.cursor() as cursor:
             cursor.execute(query)
@@ -134,21 +123,8 @@ def _scores(conf, database, column):
         connection.close()
 
 
-def _drop_database(conf, database):
-    connection = _connect(conf, "postgres")
-    connection.autocommit = True
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-    finally:
-        connection.close()
-    data_dir = conf.get("options", "data_dir", fallback="")
-    if data_dir:
-        shutil.rmtree(Path(data_dir) / "filestore" / database, ignore_errors=True)
-
-
 def _psql_counts(conf, database):
-    connection = _connect(conf, database)
+    connection = connect(conf, database)
     try:
         with connection.cursor() as cursor:
             result = {}
@@ -193,7 +169,7 @@ def main(argv=None):
             conf.write(handle)
         conf.set("options", "addons_path", addons_path)
 
-        _drop_database(conf, args.database)
+        drop_database(conf, args.database)
         print(f"Installing release {args.previous} into {args.database}", flush=True)
         run = _odoo(
             python,
@@ -316,7 +292,7 @@ def main(argv=None):
                 )
     finally:
         shutil.rmtree(work, ignore_errors=True)
-        _drop_database(conf, args.database)
+        drop_database(conf, args.database)
     if failures:
         return "upgrade check failed:\n" + "\n".join(f"- {line}" for line in failures)
     print("Upgrade check passed: nothing lost, no message posted, no error logged")

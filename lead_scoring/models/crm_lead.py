@@ -454,15 +454,15 @@ class CrmLead(models.Model):
         if jobs and not scope:
             return  # every lead is being rescored anyway
         limit = Job._get_sync_limit()
-        lead_ids = self._get_scoring_drifted_lead_ids(limit + 1)
+        lead_ids = self._get_scoring_drifted_lead_ids()
         if len(lead_ids) > limit:
             Job._request_rescoring()
         elif lead_ids:
             self._recompute_lead_scores(scope_domain=[("id", "in", lead_ids)])
 
     @api.model
-    def _get_scoring_drifted_lead_ids(self, limit):
-        """Ids (at most ``limit``) of the leads in scope whose score may be
+    def _get_scoring_drifted_lead_ids(self):
+        """Ids of the leads in scope whose score may be
         out of date without any write of theirs: those one of the rules
         changing without a write (relative to today, reading other records,
         see ``crm.lead.scoring.rule._changes_without_write``) matches now and
@@ -502,13 +502,46 @@ class CrmLead(models.Model):
         if not drifts:
             return []
         query.add_where(SQL("(%s)", SQL(" OR ").join(drifts)))
-        query.limit = limit
-        return [
-            row[0]
-            for row in self.env.execute_query(
-                query.select(SQL.identifier(Lead._table, "id"))
+        # PostgreSQL cannot estimate the comparisons and expects most leads
+        # to pass them, so it would scan in one process to spare sending
+        # them between processes; few do: let it use its parallel workers
+        # (this only reads), with the hash of the scores in memory and no JIT
+        # compilation (as the scoring statement)
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """
+                SELECT set_config('lead_scoring.parallel_tuple_cost',
+                                  current_setting('parallel_tuple_cost'), true),
+                       set_config('lead_scoring.work_mem',
+                                  current_setting('work_mem'), true),
+                       set_config('lead_scoring.jit', current_setting('jit'), true),
+                       set_config('parallel_tuple_cost', '0.001', true),
+                       set_config('work_mem', %s, true),
+                       set_config('jit', 'off', true)
+                """,
+                SCORING_WORK_MEM,
             )
-        ]
+        )
+        try:
+            lead_ids = [
+                row[0]
+                for row in self.env.execute_query(
+                    query.select(SQL.identifier(Lead._table, "id"))
+                )
+            ]
+        finally:
+            cr.execute(
+                """
+                SELECT set_config('parallel_tuple_cost',
+                                  current_setting('lead_scoring.parallel_tuple_cost'),
+                                  true),
+                       set_config('work_mem',
+                                  current_setting('lead_scoring.work_mem'), true),
+                       set_config('jit', current_setting('lead_scoring.jit'), true)
+                """
+            )
+        return lead_ids
 
     @api.model
     def _get_scoring_sql_written_fields(self):

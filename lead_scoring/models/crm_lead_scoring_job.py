@@ -134,10 +134,11 @@ class CrmLeadScoringJob(models.Model):
         return jobs, self._get_company_scope(jobs.company_id)
 
     @api.model
-    def _get_pending_domain(self):
-        """Leads whose score a pending run has still to update, or None when
-        nothing is pending."""
-        jobs, scope = self._get_run()
+    def _get_pending_domain(self, run=None):
+        """Leads whose score a pending run (``run``: ``_get_run()``'s result,
+        searched when not given) has still to update, or None when nothing is
+        pending."""
+        jobs, scope = run or self._get_run()
         if not jobs:
             return None
         return expression.AND(
@@ -150,20 +151,19 @@ class CrmLeadScoringJob(models.Model):
 
     @api.model
     def _get_pending_state(self):
-        """(pending run's scope companies or None for every lead, last lead
-        id done, leads remaining) or None when nothing is pending."""
-        jobs, __ = self._get_run()
+        """(pending run's scope companies or None for every lead, leads
+        remaining) or None when nothing is pending."""
+        run = self._get_run()
+        jobs, scope = run
         if not jobs:
             return None
-        domain = self._get_pending_domain()
         remaining = (
             self.env["crm.lead"]
             .sudo()
             .with_context(active_test=False)
-            .search_count(domain)
+            .search_count(self._get_pending_domain(run))
         )
-        companies = jobs.company_id if all(job.company_id for job in jobs) else None
-        return companies, jobs[-1].last_lead_id, remaining
+        return (jobs.company_id if scope else None), remaining
 
     @api.model
     def _cron_rescore_leads(self):
@@ -176,7 +176,7 @@ class CrmLeadScoringJob(models.Model):
             return
         run = jobs[-1]
         Lead = self.env["crm.lead"].sudo().with_context(active_test=False)
-        pending = self._get_pending_domain()
+        pending = self._get_pending_domain((jobs, scope))
         todo = Lead.search_count(pending)
         batch_size = self._get_batch_size()
         done = min(todo, batch_size)

@@ -102,7 +102,7 @@ class CrmLeadScoringRule(models.Model):
             if state is None:
                 rule.rescoring_remaining = 0
                 continue
-            companies, __, remaining = state
+            companies, remaining = state
             concerned = (
                 companies is None or not rule.company_id or rule.company_id in companies
             )
@@ -180,6 +180,31 @@ class CrmLeadScoringRule(models.Model):
             "view_mode": "list,kanban,form",
             "views": [(False, "list"), (False, "kanban"), (False, "form")],
             "domain": self._get_lead_domain(),
+        }
+
+    def action_rescore_all_leads(self):
+        """Rescore every lead with the rules as they are, e.g. after leads
+        were imported or changed outside Odoo: at once on a small database,
+        else in the background (the scheduled action *Lead Scoring: apply
+        rule changes*). Sales Administrators only."""
+        self.check_access("write")
+        jobs = self.env["crm.lead.scoring.job"]._request_rescoring()
+        message = (
+            self.env._(
+                "Every lead is being rescored in the background; the rules "
+                "show the leads remaining."
+            )
+            if jobs
+            else self.env._("Every lead was rescored.")
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "message": message,
+                "type": "success",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
         }
 
     def _get_eval_context(self):

@@ -199,6 +199,41 @@ class TestBackgroundRescoring(LeadScoringCommon):
         self.assertFalse(self.Job.search([]))
         self.assertEqual(self.leads.mapped("lead_score"), [9, 9, 9, 9, 9])
 
+    def _set_score_in_sql(self, lead, score):
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE crm_lead_score SET score = %s WHERE lead_id = %s", [score, lead.id]
+        )
+        lead.invalidate_recordset(["lead_score"])
+
+    def test_rescore_all_leads(self):
+        # a score changed outside Odoo: the nightly pass does not see it
+        self._set_score_in_sql(self.leads[0], 0)
+        self.Lead._cron_recompute_lead_scores()
+        self.assertEqual(self.leads[0].lead_score, 0)
+        with self.assertRaises(AccessError):
+            self.Rule.with_user(self.user_sales_salesman).action_rescore_all_leads()
+        self.assertFalse(self.Job.search([]))
+        # six leads, over the limit of 3: in the background
+        action = self.Rule.with_user(self.user_sales_manager).action_rescore_all_leads()
+        self.assertEqual(
+            action["params"]["message"],
+            "Every lead is being rescored in the background; the rules show the "
+            "leads remaining.",
+        )
+        self.assertEqual(self.rule.rescoring_remaining, 6)
+        for __ in range(3):
+            self._run_batch()
+        self.assertFalse(self.Job.search([]))
+        self.assertEqual(self.leads.mapped("lead_score"), [5] * 5)
+        # under the limit: at once
+        self.params.set_param("lead_scoring.sync_rescore_limit", 5000)
+        self._set_score_in_sql(self.leads[1], 0)
+        action = self.Rule.with_user(self.user_sales_manager).action_rescore_all_leads()
+        self.assertEqual(action["params"]["message"], "Every lead was rescored.")
+        self.assertEqual(self.leads[1].lead_score, 5)
+        self.assertFalse(self.Job.search([]))
+
     def test_lead_edit_still_immediate(self):
         self.rule.points = 9
         lead = self._create_lead("Background new")

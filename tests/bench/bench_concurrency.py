@@ -781,15 +781,7 @@ def _print_details(idle, busy, window, *, errors, wrong, examples):
         print(f"  lead {lead_id} ({name}): score {score}, floor {expected}", flush=True)
 
 
-def run(env, report, config, leads=LEADS, idle_seconds=IDLE_SECONDS):
-    """Entry point of tests/bench/run.py: measure and report each figure."""
-    results = measure(env, config, leads, idle_seconds)
-    for name, value, unit, bound, ok in results:
-        report(
-            name,
-            round(value, 2) if isinstance(value, float) else value,
-            unit=unit,
-            bound=bound,
-            ok=ok,
-        )
-    return all(ok for *__, ok in results)
+def run(env, config, leads=LEADS, idle_seconds=IDLE_SECONDS):
+    """Entry point of tests/bench/run.py: the figures measured, as a list of
+    (name, value, unit, bound, ok)."""
+    return measure(env, config, leads, idle_seconds)

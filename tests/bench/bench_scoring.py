@@ -855,20 +855,13 @@ def measure(env, leads=LEADS):
     return results
 
 
-def run(env, report, leads=LEADS):
-    """Entry point of tests/bench/run.py: measure and report each figure.
-    The data is committed (measures start from committed rows, as in
-    production): run it on a database made for the benchmark."""
+def run(env, leads=LEADS):
+    """Entry point of tests/bench/run.py: the figures measured, as a list of
+    (name, value, unit, bound, ok). The data is committed (measures start
+    from committed rows, as in production): run it on a database made for
+    the benchmark."""
     try:
         results = measure(env, leads=leads)
     finally:
         threading.current_thread().testing = False
-    for name, value, unit, bound, ok in results:
-        report(
-            name,
-            round(value, 2) if isinstance(value, float) else value,
-            unit=unit,
-            bound=bound,
-            ok=ok,
-        )
-    return all(ok for *__, ok in results)
+    return results

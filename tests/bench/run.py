@@ -49,6 +49,19 @@ class Table:
         self.rows.append((name, value, unit, bound, ok))
         print(f"  {name}: {value} {unit}", flush=True)
 
+    def report_all(self, results):
+        """Report each (name, value, unit, bound, ok) of ``results``; whether
+        they are all within their bounds."""
+        for name, value, unit, bound, ok in results:
+            self.report(
+                name,
+                round(value, 2) if isinstance(value, float) else value,
+                unit=unit,
+                bound=bound,
+                ok=ok,
+            )
+        return all(ok for *__, ok in results)
+
     def print(self):
         width = max(len(row[0]) for row in self.rows)
         print()
@@ -121,24 +134,22 @@ def main(argv=None):
             start = time.perf_counter()
             if name == "scoring":
                 leads = args.leads or bench_scoring.LEADS
-                ok &= module.run(env, table.report, leads=leads)
+                results = module.run(env, leads=leads)
             elif name == "concurrency":
-                ok &= module.run(
+                results = module.run(
                     env,
-                    table.report,
                     config=args.config,
                     leads=args.leads or bench_concurrency.LEADS,
                     idle_seconds=args.idle_seconds,
                 )
             elif name == "scale":
-                ok &= module.run(
-                    env, table.report, leads=args.leads or bench_scale.LEADS
-                )
+                results = module.run(env, leads=args.leads or bench_scale.LEADS)
             elif name == "install":
                 sizes = [int(size) for size in args.install_leads.split(",")]
-                ok &= module.run(env, table.report, sizes=sizes)
+                results = module.run(env, sizes=sizes)
             else:
-                ok &= module.run(env, table.report)
+                results = module.run(env)
+            ok &= table.report_all(results)
             print(f"  ({time.perf_counter() - start:.0f} s)", flush=True)
         cr.rollback()
     table.print()
