@@ -462,11 +462,11 @@ class CrmLead(models.Model):
 
     @api.model
     def _get_scoring_drifted_lead_ids(self):
-        """Ids of the leads in scope whose score may be
-        out of date without any write of theirs: those one of the rules
-        changing without a write (relative to today, reading other records,
-        see ``crm.lead.scoring.rule._changes_without_write``) matches now and
-        did not at the last scoring, or the reverse. One scan of the leads
+        """Ids of the leads in scope whose score may be out of date without
+        any write of theirs: those one of the rules changing without a write
+        (relative to today, reading other records, see
+        ``crm.lead.scoring.rule._changes_without_write``) matches now and did
+        not at their last scoring, or the reverse. One scan of the leads
         evaluating only those rules; none without such rules. (A rule that
         breaks or mends without a write rescores its leads when the rules are
         loaded, see ``_load_scoring_rules``.)"""
@@ -523,24 +523,22 @@ class CrmLead(models.Model):
                 SCORING_WORK_MEM,
             )
         )
-        try:
-            lead_ids = [
-                row[0]
-                for row in self.env.execute_query(
-                    query.select(SQL.identifier(Lead._table, "id"))
-                )
-            ]
-        finally:
-            cr.execute(
-                """
-                SELECT set_config('parallel_tuple_cost',
-                                  current_setting('lead_scoring.parallel_tuple_cost'),
-                                  true),
-                       set_config('work_mem',
-                                  current_setting('lead_scoring.work_mem'), true),
-                       set_config('jit', current_setting('lead_scoring.jit'), true)
-                """
+        lead_ids = [
+            row[0]
+            for row in self.env.execute_query(
+                query.select(SQL.identifier(Lead._table, "id"))
             )
+        ]
+        cr.execute(
+            """
+            SELECT set_config('parallel_tuple_cost',
+                              current_setting('lead_scoring.parallel_tuple_cost'),
+                              true),
+                   set_config('work_mem',
+                              current_setting('lead_scoring.work_mem'), true),
+                   set_config('jit', current_setting('lead_scoring.jit'), true)
+            """
+        )
         return lead_ids
 
     @api.model
