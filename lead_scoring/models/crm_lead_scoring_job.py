@@ -77,11 +77,16 @@ class CrmLeadScoringJob(models.Model):
         )
 
     @api.model
-    def _request_rescoring(self, companies=None):
+    def _request_rescoring(self, companies=None, domain=None):
         """Rescore the leads of ``companies`` (and those without company), or
-        every lead when ``companies`` is None: at once when they are at most
-        ``lead_scoring.sync_rescore_limit``, else in the background."""
+        every lead when ``companies`` is None, only those matching ``domain``
+        when given: at once when they are at most
+        ``lead_scoring.sync_rescore_limit``, else in the background (all the
+        leads of ``companies``: a run covers companies, not any set of
+        leads)."""
         scope = self._get_company_scope(companies)
+        if domain:
+            scope = expression.AND([scope, domain])
         Lead = self.env["crm.lead"].sudo().with_context(active_test=False)
         limit = self._get_sync_limit()
         affected = Lead.search_count(
@@ -98,23 +103,6 @@ class CrmLeadScoringJob(models.Model):
         )
         self.env.ref("lead_scoring.ir_cron_lead_scoring_rescore")._trigger()
         return jobs
-
-    @api.model
-    def _request_lead_rescoring(self, domain):
-        """Rescore the leads matching ``domain``: at once when they are at
-        most ``lead_scoring.sync_rescore_limit``, else every lead in the
-        background (a run covers companies, not any set of leads)."""
-        Lead = self.env["crm.lead"].sudo().with_context(active_test=False)
-        limit = self._get_sync_limit()
-        affected = Lead.search_count(
-            expression.AND([domain, Lead._get_scoring_scope_domain()]),
-            limit=limit + 1,
-        )
-        if affected > limit:
-            return self._request_rescoring()
-        if affected:
-            self.env["crm.lead"]._recompute_lead_scores(scope_domain=domain)
-        return False
 
     @api.model
     def _get_company_scope(self, companies):
