@@ -70,3 +70,23 @@ class LeadScoringCommon(TransactionCase):
     @classmethod
     def _create_lead(cls, name, **values):
         return cls.Lead.create(dict(name=name, type="lead", **values))
+
+    def _set_rule_domain_in_sql(self, rule, domain):
+        """Change a rule's domain without a write, as uninstalling the module
+        of a field it reads (or installing it back) does."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE crm_lead_scoring_rule SET domain = %s WHERE id = %s",
+            [domain, rule.id],
+        )
+        rule.invalidate_recordset(["domain"])
+
+    def _set_lead_in_sql(self, leads, column, value):
+        """Change a column of leads without a write, as crm's predictive
+        scoring cron or an import in SQL does."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            f"UPDATE crm_lead SET {column} = %s WHERE id = ANY(%s)",  # noqa: S608
+            [value, leads.ids],
+        )
+        leads.invalidate_recordset([column])

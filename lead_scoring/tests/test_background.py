@@ -163,27 +163,18 @@ class TestBackgroundRescoring(LeadScoringCommon):
         )
         self.assertEqual(self.leads[4].score_history_ids[0].old_score, 5)
 
-    def _set_probability_in_sql(self, leads, probability):
-        """As crm's predictive lead scoring cron does: in SQL, no write."""
-        self.env.flush_all()
-        self.env.cr.execute(
-            "UPDATE crm_lead SET probability = %s WHERE id = ANY(%s)",
-            [probability, leads.ids],
-        )
-        leads.invalidate_recordset(["probability"])
-
     def test_nightly_cron_batched(self):
-        self._set_probability_in_sql(self.leads | self.lead_c2, 10)
+        self._set_lead_in_sql(self.leads | self.lead_c2, "probability", 10)
         self.params.set_param("lead_scoring.sync_rescore_limit", 5000)
         self._create_rule("Likely", 4, [("probability", ">=", 50)])
         self.params.set_param("lead_scoring.sync_rescore_limit", 3)
         self.assertEqual(self.leads.mapped("lead_score"), [5] * 5)
-        self._set_probability_in_sql(self.leads[:2], 60)
+        self._set_lead_in_sql(self.leads[:2], "probability", 60)
         self.Lead._cron_recompute_lead_scores()
         # two leads changed, under the limit of 3: rescored at once
         self.assertFalse(self.Job.search([]))
         self.assertEqual(self.leads.mapped("lead_score"), [9, 9, 5, 5, 5])
-        self._set_probability_in_sql(self.leads[2:] | self.lead_c2, 70)
+        self._set_lead_in_sql(self.leads[2:] | self.lead_c2, "probability", 70)
         self.Lead._cron_recompute_lead_scores()
         # four leads changed: every lead is rescored in the background
         job = self.Job.search([])

@@ -19,16 +19,6 @@ class TestNightlyPass(LeadScoringCommon):
         ).write({"active": False})
         cls.env["crm.lead.scoring.job"].search([]).unlink()
 
-    def _set_in_sql(self, leads, column, value):
-        """Change a lead's column as crm's predictive scoring cron or an
-        import in SQL does: no write of the lead."""
-        self.env.flush_all()
-        self.env.cr.execute(
-            f"UPDATE crm_lead SET {column} = %s WHERE id = ANY(%s)",  # noqa: S608
-            [value, leads.ids],
-        )
-        leads.invalidate_recordset([column])
-
     def test_rules_changing_without_write(self):
         expected = {
             # relative to today
@@ -105,14 +95,14 @@ class TestNightlyPass(LeadScoringCommon):
             {"name": "Nightly Customer", "email": "buyer@example.com"}
         )
         lead = self._create_lead("Nightly lead", partner_id=partner.id)
-        self._set_in_sql(lead, "probability", 10)
+        self._set_lead_in_sql(lead, "probability", 10)
         self._create_rule("Vietnamese email", 5, [("email_from", "ilike", ".vn")])
         self._create_rule("Likely", 3, [("probability", ">=", 50)])
         self.assertEqual(lead.lead_score, 0)
         # the lead's email follows its customer's, recomputed by the ORM
         partner.email = "buyer@example.vn"
         self.assertEqual(lead.email_from, "buyer@example.vn")
-        self._set_in_sql(lead, "probability", 60)
+        self._set_lead_in_sql(lead, "probability", 60)
         self.Lead._cron_recompute_lead_scores()
         self.assertEqual(lead.lead_score, 8)
         self.assertEqual(
@@ -127,12 +117,7 @@ class TestNightlyPass(LeadScoringCommon):
         broken = self._create_rule("Broken", 7, [("name", "ilike", "nightly")])
         self.assertEqual(lead.lead_score, 9)
         # as after uninstalling the module that defined the field
-        self.env.flush_all()
-        self.env.cr.execute(
-            "UPDATE crm_lead_scoring_rule SET domain = %s WHERE id = %s",
-            ["[('x_removed_field', '=', 1)]", broken.id],
-        )
-        broken.invalidate_recordset(["domain"])
+        self._set_rule_domain_in_sql(broken, "[('x_removed_field', '=', 1)]")
         # the next scoring of any lead finds the rule broken: every lead it
         # concerns loses its points, as if it was archived
         with self.assertLogs(
@@ -143,12 +128,7 @@ class TestNightlyPass(LeadScoringCommon):
         self.assertEqual(lead.score_rule_ids, kept)
         self.assertEqual(other.lead_score, 2)
         # mended without a write of the rule (the module back): restored
-        self.env.flush_all()
-        self.env.cr.execute(
-            "UPDATE crm_lead_scoring_rule SET domain = %s WHERE id = %s",
-            ["[('name', 'ilike', 'nightly')]", broken.id],
-        )
-        broken.invalidate_recordset(["domain"])
+        self._set_rule_domain_in_sql(broken, "[('name', 'ilike', 'nightly')]")
         self.Lead._cron_recompute_lead_scores()
         self.assertFalse(broken.error_message)
         self.assertEqual(lead.lead_score, 9)

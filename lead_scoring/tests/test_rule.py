@@ -41,12 +41,7 @@ class TestScoringRule(LeadScoringCommon):
         lead = self._create_lead("A lead")
         self.assertEqual(lead.lead_score, 12)
         # as after uninstalling the module that defined the field
-        self.env.flush_all()
-        self.env.cr.execute(
-            "UPDATE crm_lead_scoring_rule SET domain = %s WHERE id = %s",
-            ["[('x_removed_field', '=', 1)]", broken.id],
-        )
-        broken.invalidate_recordset(["domain"])
+        self._set_rule_domain_in_sql(broken, "[('x_removed_field', '=', 1)]")
         with self.assertLogs(
             "odoo.addons.lead_scoring.models.crm_lead_scoring_rule", "WARNING"
         ) as logs:
