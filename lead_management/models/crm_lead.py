@@ -327,7 +327,10 @@ class CrmLead(models.Model):
     @api.model
     def _returning_leads_query(self):
         """SQL twin of ``_compute_is_returning`` for the stored leads: the ids
-        of the returning leads, in one query of joins (used at install)."""
+        of the returning leads, in one query of joins (used at install). The
+        phone keys of the leads are those of ``_get_phone_keys`` (the phone
+        and the mobile), read from the temporary table that
+        ``_init_lead_phone_keys`` fills."""
         created = SQL("COALESCE(l.create_date, %s)", self.env.cr.now())
         queries = [
             SQL(
@@ -339,10 +342,18 @@ class CrmLead(models.Model):
             )
             for partner_key, lead_key in (
                 ("email_normalized", "email_normalized"),
-                ("phone_normalized", "phone_sanitized"),
-                ("mobile_normalized", "phone_sanitized"),
                 ("id", "partner_id"),
             )
+        ]
+        queries += [
+            SQL(
+                "SELECT l.id FROM crm_lead l"
+                " JOIN lead_management_phone_keys k ON k.lead_id = l.id"
+                " JOIN res_partner p ON p.%s = k.key WHERE p.create_date < %s",
+                SQL.identifier(partner_key),
+                created,
+            )
+            for partner_key in ("phone_normalized", "mobile_normalized")
         ]
         # a contact with earlier leads
         queries.append(
@@ -361,6 +372,82 @@ class CrmLead(models.Model):
                 )
             )
         return SQL(" UNION ").join(queries)
+
+    @api.model
+    def _init_lead_phone_keys(self, batch_size=2000):
+        """Fill the temporary table ``lead_management_phone_keys`` (lead_id,
+        key) with the phone keys of the stored leads, as ``_get_phone_keys``
+        gives them: the phone and the mobile in E.164 form, read in the lead's
+        country, else its company's, else the current company's.
+
+        A lead with one number whose country gives the same reading as mail's
+        ``phone_sanitized`` (its own country, or none where the company's
+        country is the current company's and no contact's country is used)
+        has that key stored already: copied in one statement. The others (two
+        numbers, another country) are read by batches: one query reads a
+        batch, one writes it."""
+        cr = self.env.cr
+        default_country = self.env.company.country_id.id or None
+        cr.execute(
+            SQL(
+                """
+                DROP TABLE IF EXISTS lead_management_phone_keys;
+                CREATE TEMPORARY TABLE lead_management_phone_keys
+                    (lead_id int4 NOT NULL, key varchar NOT NULL);
+                CREATE TEMPORARY TABLE lead_management_phone_rows AS
+                SELECT l.id, l.phone, l.mobile,
+                       COALESCE(l.country_id, cp.country_id, %(default)s)
+                       AS country_id,
+                       l.phone_sanitized,
+                       (NULLIF(l.phone, '') IS NULL) <> (NULLIF(l.mobile, '') IS NULL)
+                       AND (l.country_id IS NOT NULL
+                            OR (p.country_id IS NULL
+                                AND COALESCE(cp.country_id, %(default)s)
+                                    = %(default)s))
+                       AS single
+                  FROM crm_lead l
+                  LEFT JOIN res_company c ON c.id = l.company_id
+                  LEFT JOIN res_partner cp ON cp.id = c.partner_id
+                  LEFT JOIN res_partner p ON p.id = l.partner_id
+                 WHERE (NULLIF(l.phone, '') IS NOT NULL
+                        OR NULLIF(l.mobile, '') IS NOT NULL);
+                INSERT INTO lead_management_phone_keys (lead_id, key)
+                SELECT id, phone_sanitized FROM lead_management_phone_rows
+                 WHERE single AND phone_sanitized IS NOT NULL;
+                """,
+                default=default_country,
+            )
+        )
+        cr.execute(
+            "SELECT id, phone, mobile, country_id FROM lead_management_phone_rows"
+            " WHERE NOT single ORDER BY id"
+        )
+        rows = cr.fetchall()
+        cr.execute("DROP TABLE lead_management_phone_rows")
+        Partner = self.env["res.partner"]
+        Country = self.env["res.country"]
+        for start in range(0, len(rows), batch_size):
+            keys = {
+                (lead_id, key)
+                for lead_id, phone, mobile, country in rows[start : start + batch_size]
+                for key in (
+                    Partner._phone_key(number, Country.browse(country or ()))
+                    for number in (phone, mobile)
+                )
+                if key
+            }
+            if keys:
+                cr.execute(
+                    SQL(
+                        "INSERT INTO lead_management_phone_keys (lead_id, key)"
+                        " VALUES %s",
+                        SQL(", ").join(SQL("(%s, %s)", *key) for key in sorted(keys)),
+                    )
+                )
+        cr.execute(
+            "CREATE INDEX ON lead_management_phone_keys (key);"
+            " ANALYZE lead_management_phone_keys"
+        )
 
     @api.constrains("territory_id", "company_id")
     def _check_territory_company(self):
@@ -411,6 +498,16 @@ class CrmLead(models.Model):
             },
         )
         return super()._auto_init()
+
+    @api.model
+    def default_get(self, fields_list):
+        """No default (e.g. a client's ``default_is_returning`` context key)
+        gives a lead a value of the fields it computes
+        (``_get_protected_fields``)."""
+        protected = self._get_protected_fields()
+        return super().default_get(
+            [name for name in fields_list if name not in protected]
+        )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -612,6 +709,7 @@ class CrmLead(models.Model):
         Status = self.env["crm.lead.status"]
         by_stage = Status._get_status_by_crm_stage()
         self.env.flush_all()
+        self._init_lead_phone_keys()
         query = SQL(
             """
             SELECT fill.*,
@@ -658,6 +756,7 @@ class CrmLead(models.Model):
             query,
             ["lead_status_id", "team_leader_id", "is_returning", "conversion_rate"],
         )
+        self.env.cr.execute("DROP TABLE lead_management_phone_keys")
 
     @api.model
     def get_import_templates(self):

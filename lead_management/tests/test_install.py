@@ -162,6 +162,91 @@ class TestExistingLeads(LeadManagementCommon):
         for lead in leads:
             self.assertEqual(lead.is_returning, expected[lead], lead.name)
 
+    def test_returning_phones_install_is_compute(self):
+        """The install's SQL and the ORM's compute read the same numbers: the
+        phone and the mobile of the lead, in the lead's country, else its
+        company's, else the current company's."""
+        other = self.env["res.partner"].create(
+            {"name": "Công ty Khác", "mobile": "0903 111 222", "country_id": self.vn.id}
+        )
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE res_partner SET create_date = create_date - interval '10 days'"
+            " WHERE id = %s",
+            [other.id],
+        )
+        self.env.invalidate_all()
+        Lead = self.env["crm.lead"].with_context(tracking_disable=True)
+        vn = {"country_id": self.vn.id}
+        cases = {
+            # name: (values, returning)
+            "phone only, known": ({"phone": "0912 345 678", **vn}, True),
+            "phone only, unknown": ({"phone": "0912 000 999", **vn}, False),
+            "mobile only, known": ({"mobile": "0987.654.321", **vn}, True),
+            "mobile only, unknown": ({"mobile": "0987 000 999", **vn}, False),
+            "both, mobile known": (
+                {"phone": "0912 000 998", "mobile": "0987 654 321", **vn},
+                True,
+            ),
+            "both, phone known": (
+                {"phone": "0912 345 678", "mobile": "0987 000 998", **vn},
+                True,
+            ),
+            "both, other contact's mobile": (
+                {"phone": "0912 000 997", "mobile": "+84 903 111 222", **vn},
+                True,
+            ),
+            "both known, different contacts": (
+                {"phone": "0912 345 678", "mobile": "0903 111 222", **vn},
+                True,
+            ),
+            "both unknown": (
+                {"phone": "0912 000 996", "mobile": "0987 000 996", **vn},
+                False,
+            ),
+            "neither": ({"email_from": "nobody@nowhere.vn", **vn}, False),
+            # no country: the company's (Vietnam)
+            "no country, mobile known": ({"mobile": "0903 111 222"}, True),
+            "no country, both, phone known": (
+                {"phone": "0912 345 678", "mobile": "0987 000 995"},
+                True,
+            ),
+            # read in Belgium, the number is another one
+            "Belgian number": (
+                {"phone": "0912 345 678", "country_id": self.be.id},
+                False,
+            ),
+        }
+        leads = {
+            name: Lead.create({"name": name, **values})
+            for name, (values, __) in cases.items()
+        }
+        self.env.flush_all()
+        for name, (__, returning) in cases.items():
+            self.assertEqual(leads[name].is_returning, returning, f"compute: {name}")
+        all_leads = Lead.browse([lead.id for lead in leads.values()])
+        self._as_before_install(all_leads)
+        self.env["crm.lead"]._init_existing_leads()
+        for name, (__, returning) in cases.items():
+            self.assertEqual(leads[name].is_returning, returning, f"install: {name}")
+
+    def test_install_values_are_compute_values(self):
+        """Every value the install writes in SQL (status aside, which has no
+        compute) is what the ORM's compute gives the lead afterwards."""
+        leads = self.all_leads
+        self._as_before_install(leads)
+        self.env["crm.lead"]._init_existing_leads()
+        fnames = ["is_returning", "conversion_rate", "team_leader_id", "territory_id"]
+        installed = leads.read(fnames)
+        for fname in fnames:
+            self.env.add_to_compute(leads._fields[fname], leads)
+        leads._recompute_recordset(fnames)
+        self.assertEqual(leads.read(fnames), installed)
+        self.assertEqual(
+            sorted(row["conversion_rate"] for row in installed),
+            [0.0] + [100.0] * (len(leads) - 1),
+        )
+
     def test_one_statement_whatever_the_number_of_leads(self):
         Lead = self.env["crm.lead"]
         counts = []
