@@ -3,6 +3,7 @@ leads: everything computed for the existing records is computed set-based and
 posts no chatter message; uninstalling gives crm back what the install changed.
 """
 
+from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 from odoo.tools import SQL, sql
 
 #: system parameter recording whether crm's Leads feature was on for internal
@@ -14,6 +15,20 @@ CRM_ANALYSIS_VIEWS = {
     "crm.crm_lead_all_leads_view_pivot": "crm.crm_lead_view_pivot",
     "crm.crm_lead_all_leads_view_graph": "crm.crm_lead_view_graph",
 }
+
+
+def is_uninstalling(env):
+    """Whether lead_management's records are being removed by its uninstall:
+    Odoo's uninstall flag (``_force_unlink``) in the context *and* the addon
+    marked for removal. The context key alone proves nothing, any RPC client
+    can send it."""
+    if not env.context.get(MODULE_UNINSTALL_FLAG):
+        return False
+    env.cr.execute(
+        "SELECT 1 FROM ir_module_module"
+        " WHERE name = 'lead_management' AND state = 'to remove'"
+    )
+    return bool(env.cr.fetchone())
 
 
 def add_columns(model, values):

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
-from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 from odoo.exceptions import UserError, ValidationError
+
+from ..hooks import is_uninstalling
 
 #: status of the leads existing at install, from their crm stage (leads won,
 #: lost or in another stage: see ``crm.lead._init_existing_leads``). A lead
@@ -101,7 +102,7 @@ class CrmLeadStatus(models.Model):
             )
 
     def unlink(self):
-        if self.env.context.get(MODULE_UNINSTALL_FLAG):
+        if is_uninstalling(self.env):
             # uninstalling: the leads' status column goes with the addon
             return super().unlink()
         self._unlink_except_fallback()  # before moving the leads

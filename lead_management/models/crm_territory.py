@@ -2,9 +2,10 @@ import re
 import threading
 
 from odoo import api, fields, models
-from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL, groupby, split_every
+
+from ..hooks import is_uninstalling
 
 ZIP_PREFIX_RE = re.compile(r"^[0-9A-Z-]{1,10}$")
 
@@ -374,7 +375,7 @@ class CrmTerritory(models.Model):
         existing leads, at once when few leads change, else in the background
         (``_cron_apply_to_leads``). Leads whose territory was chosen by hand
         keep it."""
-        if self.env.context.get(MODULE_UNINSTALL_FLAG):
+        if is_uninstalling(self.env):
             return
         changes = self._get_lead_changes()
         # sudo: system parameters are readable by Settings administrators only

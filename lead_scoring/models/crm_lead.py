@@ -28,17 +28,53 @@ class ScoringBatch:
     it makes in turn (e.g. lead_management filling the team from the
     territory): scored once when it ends, so that one change logs one history
     row. It travels in the context (``lead_scoring_batch``), where no RPC
-    client can put one."""
+    client can put one: a client's context holds only JSON values, and a batch
+    is recognised by its class.
 
-    __slots__ = ("lead_ids", "open")
+    A *deferred* batch (``defer_scoring``) is never scored by itself: the
+    server code that opened it scores the leads when it chooses (crm's
+    assignment, by bundle) or not at all (the benchmark's set-up)."""
 
-    def __init__(self):
+    __slots__ = ("deferred", "lead_ids", "open")
+
+    def __init__(self, deferred=False):
         self.lead_ids = set()
         self.open = True
+        self.deferred = deferred
 
     def score(self, env):
-        if self.lead_ids:
+        if self.lead_ids and not self.deferred:
             env["crm.lead"].browse(sorted(self.lead_ids))._score_leads()
+
+    @classmethod
+    def of(cls, env):
+        """The open batch of ``env``'s context, or None."""
+        batch = env.context.get("lead_scoring_batch")
+        return batch if isinstance(batch, cls) and batch.open else None
+
+
+class ScoreRowAlias:
+    """The alias of the rows of crm.lead.score that a condition on the score
+    fields reads (``_search_score_field``), given to ``_field_to_sql`` in the
+    context (``lead_score_row_alias``). Recognised by its class and equal only
+    to itself (Odoo reuses an environment whose context compares equal), so
+    that no client's context can make a query read another alias."""
+
+    __slots__ = ("alias",)
+
+    def __init__(self, alias):
+        self.alias = alias
+
+
+#: the alias of the rows of crm.lead.score in the searches on the score
+SCORE_ROW_ALIAS = ScoreRowAlias("s")
+
+
+def defer_scoring(records):
+    """``records`` in a deferred scoring batch: their creates and writes of
+    leads, and the changes of scoring rules, rescore nothing; the caller
+    scores what it wants (``crm.lead._score_leads``)."""
+    return records.with_context(lead_scoring_batch=ScoringBatch(deferred=True))
 
 
 #: score ranges of the lead analysis, lowest first: (key, label, lowest score
@@ -164,8 +200,8 @@ class CrmLead(models.Model):
         self.check_field_access_rights("read", [fname])
         column = SCORE_COLUMNS[fname]
         score_alias = self.env.context.get("lead_score_row_alias")
-        if score_alias:  # a condition on the rows themselves (searches)
-            value = SQL.identifier(score_alias, column)
+        if isinstance(score_alias, ScoreRowAlias):  # searches: the rows
+            value = SQL.identifier(score_alias.alias, column)
         elif query is None:
             value = SQL(
                 "(SELECT s.%s FROM crm_lead_score s WHERE s.lead_id = %s)",
@@ -210,8 +246,9 @@ class CrmLead(models.Model):
         condition on the rows of crm.lead.score (using their indexes), or on
         the rows that do not satisfy it when a lead without a row (score 0,
         no date) does."""
-        condition = self.with_context(lead_score_row_alias="s")._condition_to_sql(
-            "s", fname, operator, value, None
+        scored = self.with_context(lead_score_row_alias=SCORE_ROW_ALIAS)
+        condition = scored._condition_to_sql(
+            SCORE_ROW_ALIAS.alias, fname, operator, value, None
         )
         if not self.new({}).filtered_domain([(fname, operator, value)]):
             rows = SQL("(SELECT s.lead_id FROM crm_lead_score s WHERE %s)", condition)
@@ -288,11 +325,17 @@ class CrmLead(models.Model):
         )
         return [("id", "in" if positive else "not in", matching)]
 
+    @api.model
+    def default_get(self, fields_list):
+        """No default (e.g. a client's ``default_lead_score`` context key)
+        gives a lead a value of the score fields (``SCORE_FIELDS``)."""
+        return super().default_get(
+            [name for name in fields_list if name not in SCORE_FIELDS]
+        )
+
     @api.model_create_multi
     def create(self, vals_list):
         vals_list = [self.browse()._check_score_values(vals) for vals in vals_list]
-        if self.env.context.get("lead_scoring_no_recompute"):
-            return super().create(vals_list)
         # the writes creating the leads makes (e.g. their team from their
         # territory) are scored with the creation: one scoring, one history row
         with self._collect_scoring() as (model, batch):
@@ -302,7 +345,7 @@ class CrmLead(models.Model):
 
     def write(self, vals):
         vals = self._check_score_values(vals)
-        if not self.ids or self.env.context.get("lead_scoring_no_recompute"):
+        if not self.ids:
             return super().write(vals)
         with self._collect_scoring() as (leads, batch):
             return leads._write_and_collect(vals, batch)
@@ -319,8 +362,8 @@ class CrmLead(models.Model):
         """Yield (self in a scoring batch, the batch): the leads the creates
         and writes of leads made inside add to the batch are scored once at
         the end, by the outermost batch."""
-        batch = self.env.context.get("lead_scoring_batch")
-        if isinstance(batch, ScoringBatch) and batch.open:
+        batch = ScoringBatch.of(self.env)
+        if batch:
             yield self, batch
             return
         batch = ScoringBatch()

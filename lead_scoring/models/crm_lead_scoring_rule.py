@@ -8,6 +8,8 @@ from odoo.exceptions import ValidationError
 from odoo.osv import expression
 from odoo.tools.safe_eval import datetime, safe_eval, time
 
+from .crm_lead import ScoringBatch
+
 _logger = logging.getLogger(__name__)
 
 #: fields of a rule that change which leads it scores and by how much
@@ -381,7 +383,8 @@ class CrmLeadScoringRule(models.Model):
         a small database, in the background when they are many (see
         crm.lead.scoring.job)."""
         self.env.registry.clear_cache()  # fields that trigger a scoring
-        if self.env.context.get("lead_scoring_no_recompute"):
+        batch = ScoringBatch.of(self.env)
+        if batch and batch.deferred:
             return
         if any_global:
             self.env["crm.lead.scoring.job"]._request_rescoring()

@@ -8,6 +8,8 @@ from odoo import api, fields, models
 from odoo.osv import expression
 from odoo.tools import str2bool
 
+from .crm_lead import defer_scoring
+
 _logger = logging.getLogger(__name__)
 
 #: order in which a team with a minimum score hands out its leads: the best
@@ -125,8 +127,9 @@ class CrmTeam(models.Model):
         commit_size = int(get_param("crm.assignment.commit.bundle", 100))
         auto_commit = not getattr(threading.current_thread(), "testing", False)
         now = self.env.cr.now()
-        Lead = self.env["crm.lead"].with_context(lead_scoring_no_recompute=True)
-        teams = self.with_context(lead_scoring_no_recompute=True)
+        # the leads allocated are scored by bundle (_score_allocated)
+        teams = defer_scoring(self)
+        Lead = teams.env["crm.lead"]
 
         teams_data, population, weights = {}, [], []
         duplicates_cache = {}
@@ -263,8 +266,9 @@ class CrmTeam(models.Model):
         get_param = self.env["ir.config_parameter"].sudo().get_param
         commit_size = int(get_param("crm.assignment.commit.bundle", 100))
         auto_commit = not getattr(threading.current_thread(), "testing", False)
-        Lead = self.env["crm.lead"].with_context(
-            lead_scoring_no_recompute=True, mail_auto_subscribe_no_notify=True
+        # the leads assigned are scored by bundle
+        Lead = defer_scoring(self.env["crm.lead"]).with_context(
+            mail_auto_subscribe_no_notify=True
         )
         result, counter = {}, 0
         for team in self:

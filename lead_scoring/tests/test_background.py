@@ -1,3 +1,4 @@
+from odoo.addons.lead_scoring.models.crm_lead import defer_scoring
 from odoo.exceptions import AccessError
 from odoo.tests import tagged, users, warmup
 
@@ -10,9 +11,7 @@ class TestBackgroundRescoring(LeadScoringCommon):
     def setUpClass(cls):
         super().setUpClass()
         # only this test's leads are scored (the demo leads leave the scope)
-        cls.env["crm.lead"].with_context(lead_scoring_no_recompute=True).search(
-            []
-        ).write({"active": False})
+        defer_scoring(cls.env["crm.lead"]).search([]).write({"active": False})
         cls.Job = cls.env["crm.lead.scoring.job"]
         cls.Job.search([]).unlink()
         cls.cron = cls.env.ref("lead_scoring.ir_cron_lead_scoring_rescore")

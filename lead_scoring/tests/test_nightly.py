@@ -1,5 +1,6 @@
 from freezegun import freeze_time
 
+from odoo.addons.lead_scoring.models.crm_lead import defer_scoring
 from odoo.tests import tagged
 
 from .common import LeadScoringCommon
@@ -14,9 +15,7 @@ class TestNightlyPass(LeadScoringCommon):
     def setUpClass(cls):
         super().setUpClass()
         # only this test's leads are scored (the demo leads leave the scope)
-        cls.env["crm.lead"].with_context(lead_scoring_no_recompute=True).search(
-            []
-        ).write({"active": False})
+        defer_scoring(cls.env["crm.lead"]).search([]).write({"active": False})
         cls.env["crm.lead.scoring.job"].search([]).unlink()
 
     def test_rules_changing_without_write(self):
@@ -41,7 +40,7 @@ class TestNightlyPass(LeadScoringCommon):
             "[('company_id', '=', 1), ('team_id', '!=', False)]": False,
             "[]": False,
         }
-        rules = self.Rule.with_context(lead_scoring_no_recompute=True).create(
+        rules = defer_scoring(self.Rule).create(
             [
                 {"name": f"Rule {index}", "points": 1, "domain": domain}
                 for index, domain in enumerate(expected)

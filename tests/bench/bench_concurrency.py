@@ -62,7 +62,14 @@ import time
 import urllib.error
 import urllib.request
 
-from bench_scoring import Data, _commit, _floor_matches, _ours, _scope_sql
+from bench_scoring import (
+    Data,
+    _commit,
+    _floor_matches,
+    _ours,
+    _scope_sql,
+    defer_scoring,
+)
 
 LEADS = 1_000_000
 SALESPEOPLE = 8
@@ -334,7 +341,7 @@ class Server:
 def _setup(env, leads):
     """Leads, rules, scores, users: committed."""
     env = env(context=dict(env.context, tracking_disable=True, mail_notrack=True))
-    Rule = env["crm.lead.scoring.rule"].with_context(lead_scoring_no_recompute=True)
+    Rule = defer_scoring(env["crm.lead.scoring.rule"])
     Rule.with_context(active_test=False).search([]).write({"active": False})
     data = Data(env)
     data.insert_leads(leads)

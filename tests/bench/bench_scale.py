@@ -44,6 +44,7 @@ from bench_scoring import (
     _reset_scores,
     _timed,
     add_bench_columns,
+    defer_scoring,
     score_differences,
 )
 
@@ -126,9 +127,7 @@ def _measure_size(env, data, specs, rules, rounds):
         _reset(env)
         for state in STATES:
             if state == "edit":
-                edited.with_context(lead_scoring_no_recompute=True).points = (
-                    9 if edited.points != 9 else 6
-                )
+                defer_scoring(edited).points = 9 if edited.points != 9 else 6
                 _commit(env)
             # the order alternates from one measure to the next
             variants = order if state != "edit" else order[::-1]
@@ -166,7 +165,7 @@ def _rule_save_and_job(env, data, specs, rules):
     ).unlink()
     _commit(env)
     edited = rules.filtered(lambda rule: rule.name == EDITED_RULE).with_context(
-        lead_scoring_no_recompute=False
+        lead_scoring_batch=None
     )
     start = time.perf_counter()
     edited.write({"points": SAVED_POINTS})
@@ -190,7 +189,7 @@ def _rule_save_and_job(env, data, specs, rules):
 def measure(env, leads=LEADS):
     """Run the measures; return a list of (name, value, unit, bound, ok)."""
     env = env(context=dict(env.context, tracking_disable=True, mail_notrack=True))
-    Rule = env["crm.lead.scoring.rule"].with_context(lead_scoring_no_recompute=True)
+    Rule = defer_scoring(env["crm.lead.scoring.rule"])
     Rule.with_context(active_test=False).search([]).write({"active": False})
     add_bench_columns(env)
     data = Data(env)
