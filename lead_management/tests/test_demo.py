@@ -18,8 +18,18 @@ class TestCrmDemoLeads(TransactionCase):
         self.assertGreater(len(leads), 20)
         self.assertTrue(all(leads.mapped("lead_status_id")))
         self.assertFalse(leads.filtered("lead_status_id.is_unknown"))
-        qualified = self.env.ref("lead_management.lead_status_qualified")
-        for lead in leads.filtered(lambda lead: lead.lead_status_id == qualified):
-            self.assertTrue(lead.is_qualified, lead.name)
+        # crm's Qualified and Proposition stages map to the status Qualified,
+        # which requires a BANT qualification crm's leads do not have: they
+        # are Interested
+        gated_stages = self.env.ref("crm.stage_lead2") | self.env.ref("crm.stage_lead3")
+        in_gated_stages = leads.filtered(
+            lambda lead: lead.active and lead.stage_id in gated_stages
+        )
+        self.assertTrue(in_gated_stages)
+        self.assertEqual(
+            set(in_gated_stages.mapped("lead_status_id")),
+            {self.env.ref("lead_management.lead_status_interested")},
+        )
+        self.assertFalse(leads.filtered("is_qualified"))
         statuses = set(leads.mapped("lead_status_id.name"))
         self.assertGreaterEqual(len(statuses), 3, statuses)

@@ -48,12 +48,12 @@ class TestScoringPerformance(LeadScoringCommon):
         self.assertEqual(self.leads_50[1].lead_score, 8 + 3 - 5)
 
     def test_database_settings_restored(self):
-        # the scoring statement turns JIT compilation off for itself only
-        self.env.cr.execute("SET LOCAL jit = on")
+        """The scoring statement sets jit off and work_mem to 64MB for itself:
+        the transaction's own values come back after it."""
+        self.env.cr.execute("SET LOCAL jit = on; SET LOCAL work_mem = '7MB'")
         self.leads_50.action_recompute_score()
-        self.env.cr.execute("SHOW jit")
-        self.assertEqual(self.env.cr.fetchone()[0], "on")
-        self.env.cr.execute("SET LOCAL jit = off")
-        self.leads_50.action_recompute_score()
-        self.env.cr.execute("SHOW jit")
-        self.assertEqual(self.env.cr.fetchone()[0], "off")
+        self.assertEqual(self.leads_50[1].lead_score, 8 + 3 - 5)
+        self.env.cr.execute(
+            "SELECT current_setting('jit'), current_setting('work_mem')"
+        )
+        self.assertEqual(self.env.cr.fetchone(), ("on", "7MB"))
