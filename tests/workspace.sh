@@ -7,7 +7,9 @@
 #                Odoo's official git repository and source archive, used by
 #                set-up when there is no Odoo 18.0 at ODOO_PATH
 #   VENV         Python virtualenv holding the pinned dependencies
-#   PYTHON       interpreter used to create VENV (python3.10 - python3.12)
+#   PYTHON       interpreter used to create VENV (Python 3.10 - 3.12; default:
+#                python3 when it is one of those, else python3.12, python3.11
+#                or python3.10, the first the machine runs)
 #   RUN_DIR      folder for the private PostgreSQL clusters, logs, filestore
 #   DB_HOST / DB_PORT / DB_USER / DB_PASSWORD
 #                an existing PostgreSQL server; when DB_HOST is empty private
@@ -22,7 +24,10 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ODOO_PATH=${ODOO_PATH:-/opt/odoo/18.0}
 ODOO_GIT=${ODOO_GIT:-https://github.com/odoo/odoo.git}
 ODOO_URL=${ODOO_URL:-https://nightly.odoo.com/18.0/nightly/src/odoo_18.0.latest.tar.gz}
+PYTHON_GIVEN=${PYTHON:+1}
 PYTHON=${PYTHON:-python3}
+#: interpreters tried, in this order, when python3 is not one Odoo 18 supports
+PYTHON_CANDIDATES=${PYTHON_CANDIDATES:-python3.12 python3.11 python3.10}
 VENV=${VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/lead-crm/venv}
 RUN_DIR=${RUN_DIR:-$ROOT/.run}
 case "$RUN_DIR" in /*) ;; *) RUN_DIR=$PWD/$RUN_DIR ;; esac
@@ -88,6 +93,36 @@ addons_path() {
 }
 
 # ---------------------------------------------------------------- Python
+# "3.11" for an interpreter that runs, nothing otherwise
+py_version() { "$1" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || true; }
+
+# Odoo 18's pinned dependencies install on Python 3.10 - 3.12 only
+py_supported() {
+    case "$(py_version "$1")" in 3.10 | 3.11 | 3.12) return 0 ;; *) return 1 ;; esac
+}
+
+# PYTHON: the interpreter that creates VENV. A PYTHON given must be supported;
+# otherwise python3 when supported, else the first of PYTHON_CANDIDATES the
+# machine runs; else stop before any pip output, naming what to install.
+choose_python() {
+    local cand found
+    if [ -n "$PYTHON_GIVEN" ]; then
+        py_supported "$PYTHON" && return 0
+        die "PYTHON=$PYTHON is $(py_version "$PYTHON" | sed 's/^/Python /' | grep . || echo "not a Python that runs"); Odoo 18 needs Python 3.10, 3.11 or 3.12: install one of them and set PYTHON to it."
+    fi
+    for cand in python3 $PYTHON_CANDIDATES; do
+        if command -v "$cand" >/dev/null 2>&1 && py_supported "$cand"; then
+            found=$cand
+            break
+        fi
+    done
+    if [ -z "${found:-}" ]; then
+        die "python3 is $(py_version python3 | sed 's/^/Python /' | grep . || echo "missing") and no python3.12, python3.11 or python3.10 runs here; Odoo 18 needs Python 3.10, 3.11 or 3.12: install one of them (e.g. apt-get install python3.11) and run again."
+    fi
+    [ "$found" = python3 ] || say "python3 is Python $(py_version python3); using $found (Python $(py_version "$found")), which Odoo 18 supports"
+    PYTHON=$found
+}
+
 ensure_python() {
     local stamp="$VENV/.lead-crm-requirements"
     local want
@@ -95,8 +130,14 @@ ensure_python() {
     if [ -x "$VENV/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
         return 0
     fi
+    if [ -x "$VENV/bin/python" ]; then
+        py_supported "$VENV/bin/python" ||
+            die "the virtualenv $VENV runs Python $(py_version "$VENV/bin/python"); Odoo 18 needs Python 3.10, 3.11 or 3.12: remove $VENV and run again."
+    else
+        choose_python
+    fi
     say "Installing Python dependencies into $VENV"
-    [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV" || die "cannot create a virtualenv with $PYTHON (set PYTHON=python3.10..3.12)"
+    [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV" || die "cannot create a virtualenv with $PYTHON"
     "$VENV/bin/pip" install -q --disable-pip-version-check "setuptools<70" wheel 2>&1 | grep -v "^WARNING: Location" || true
     "$VENV/bin/pip" install -q --disable-pip-version-check --no-build-isolation \
         -r "$ROOT/requirements.txt" -r "$ROOT/requirements-test.txt" 2>&1 | grep -v "^WARNING: Location" || true
@@ -720,6 +761,36 @@ check_existing_server() {
     return $rc
 }
 
+# With a python3 that Odoo 18 does not support first on PATH (a stand-in
+# answering 3.13, the python3 of Debian 13 and Fedora), set-up picks a
+# supported interpreter the machine has; with none, it stops at once with one
+# sentence naming the versions to install, before any pip output; a PYTHON
+# given outside 3.10 - 3.12 is refused the same way.
+check_python_choice() {
+    local tmp out rc=0 isolated
+    tmp=$(mktemp -d)
+    printf '#!/bin/sh\necho 3.13\n' >"$tmp/python3"
+    chmod +x "$tmp/python3"
+    isolated=(env -u PYTHON -u PYTHON_CANDIDATES PATH="$tmp:$PATH" VENV="$tmp/venv")
+    out=$(cd / && "${isolated[@]}" bash "$ROOT/tests/workspace.sh" python-choice 2>/dev/null) || rc=1
+    say "  python3 is Python 3.13: set-up uses $out"
+    case "$out" in *"(Python 3.10)" | *"(Python 3.11)" | *"(Python 3.12)") ;; *) rc=1 ;; esac
+    for given in "PYTHON_CANDIDATES=python3.99" "PYTHON=python3"; do
+        if out=$(cd / && "${isolated[@]}" "$given" bash "$ROOT/tests/workspace.sh" python-setup 2>&1); then
+            say "  $given: set-up went on with Python 3.13"
+            rc=1
+        fi
+        say "  $given, no supported Python: $out"
+        if [ "$(printf '%s\n' "$out" | wc -l)" != 1 ] || [ -e "$tmp/venv" ] ||
+            ! printf '%s' "$out" | grep -q "needs Python 3.10, 3.11 or 3.12"; then
+            say "  expected one sentence naming the versions, before any virtualenv or pip"
+            rc=1
+        fi
+    done
+    rm -rf "$tmp"
+    return $rc
+}
+
 # step NAME FUNCTION ARGS...: runs a step of `make test`, records its result and time
 STEPS=()
 FAILED=0
@@ -763,6 +834,7 @@ cmd_test() {
     step "upgrade from the previous release" check_upgrade
     step "workspace cloned anywhere" check_clone_anywhere
     step "existing PostgreSQL server (DB_HOST)" check_existing_server
+    step "set-up with an unsupported python3 first on PATH" check_python_choice
     say "Steps of make test ($((SECONDS - t0)) s in all):"
     printf '  %s\n' "${STEPS[@]}" >&2
     report_results
@@ -837,6 +909,7 @@ cmd_check_workspace() {
     ensure_postgres
     step "workspace cloned anywhere" check_clone_anywhere
     step "existing PostgreSQL server (DB_HOST)" check_existing_server
+    step "set-up with an unsupported python3 first on PATH" check_python_choice
     printf '  %s\n' "${STEPS[@]}" >&2
     [ $FAILED = 0 ] || die "workspace checks failed"
 }
@@ -902,6 +975,8 @@ cluster_arg() {
 
 case "${1:-}" in
     setup) use_cluster run; setup ;;
+    python-choice) choose_python; echo "$PYTHON (Python $(py_version "$PYTHON"))" ;;
+    python-setup) ensure_python ;;
     run) cmd_run ;;
     stop) cmd_stop ;;
     lint) cmd_lint ;;
