@@ -344,9 +344,37 @@ class CrmLeadScoringRule(models.Model):
         # sudo: every company's rules score the leads without company, and a
         # rule is compiled and marked whatever the user who triggers a scoring
         Lead = self.env["crm.lead"].sudo().with_context(active_test=False)
+        rules = (
+            self.sudo()
+            .with_context(active_test=True)
+            .search_fetch([], ["domain", "company_id", "error_message"])
+        )
+        # compiled once for the same domains on the same cursor (a create or
+        # write of leads by batches compiles them once, not per batch): the
+        # key holds all that the compiled queries depend on, the domains and
+        # companies, the user, language and day the domains are read with,
+        # and the registry (its fields)
+        cache_key = (
+            tuple((rule.id, rule.domain, rule.company_id.id) for rule in rules),
+            self.env.uid,
+            self.env.lang,
+            fields.Date.context_today(self),
+            id(self.env.registry),
+        )
+        cached = self.env.cr.cache.get("lead_scoring_rules")
+        if (
+            cached
+            and cached[0] is self.env.cr
+            and cached[1] == cache_key
+            and not any(rules.mapped("error_message"))
+        ):
+            return [
+                (rule.with_env(rules.env), domain, query)
+                for rule, domain, query in cached[2]
+            ]
         result = []
         changed = self.browse()  # rules broken or mended since the last time
-        for rule in self.sudo().with_context(active_test=True).search([]):
+        for rule in rules:
             try:
                 domain = rule._get_scoring_domain()
                 query = Lead._search(domain)  # compiles it, runs no query
@@ -375,7 +403,24 @@ class CrmLeadScoringRule(models.Model):
                 changed.company_id,
                 any_global=changed.filtered(lambda rule: not rule.company_id),
             )
+        elif len(result) == len(rules) and not any(
+            rule.error_message or rule._reads_other_records_eagerly() for rule in rules
+        ):
+            self.env.cr.cache["lead_scoring_rules"] = (
+                self.env.cr,
+                cache_key,
+                tuple(result),
+            )
         return result
+
+    def _reads_other_records_eagerly(self):
+        """Whether the rule's domain is compiled with ids searched at once
+        (``child_of``, ``parent_of``, at any depth): its compiled query is not
+        kept."""
+        self.ensure_one()
+        return any(
+            operator in (self.domain or "") for operator in ("child_of", "parent_of")
+        )
 
     def _recompute_affected_leads(self, companies, any_global=False):
         """Rescore the leads the given rules may touch: every lead when a

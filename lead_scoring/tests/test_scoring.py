@@ -101,6 +101,11 @@ class TestLeadScoring(LeadScoringCommon):
         self.assertEqual(lead.lead_score, 22)
         self.rule_be.domain = repr([("country_id", "=", self.country_vn.id)])
         self.assertEqual(lead.lead_score, 12)
+        # back and forth in one transaction: the domains are compiled again
+        self.rule_be.domain = repr([("country_id", "=", self.country_be.id)])
+        self.assertEqual(lead.lead_score, 22)
+        self.rule_be.domain = repr([("country_id", "=", self.country_vn.id)])
+        self.assertEqual(lead.lead_score, 12)
         self.rule_revenue.unlink()
         self.assertEqual(lead.lead_score, 0)
         new_rule = self._create_rule("Named", 7, [("name", "=", "Lead")])
