@@ -17,6 +17,10 @@ class ChannelCommon(LeadConversionCommon):
         super().setUpClass()
         if "lead_score" not in cls.env["crm.lead"]._fields:
             raise unittest.SkipTest("the channel tests need lead_scoring installed")
+        # both regions with a team leader and a regional manager, so that
+        # every channel's lead shows them
+        cls.team_south.user_id = cls.user_salesman_other
+        cls.territory_sg.manager_id = cls.user_regional
         Rule = cls.env["crm.lead.scoring.rule"]
         Rule.search([]).action_archive()
         cls.rule_email = Rule.create(

@@ -66,5 +66,7 @@ class TestAccess(LeadConversionCommon):
         wizard.action_apply()
         self.assertEqual(lead.company_id, self.company_2)
         self.assertEqual(lead.type, "opportunity")
-        self.assertEqual(lead.conversion_partner_ids.company_id, self.company_2)
-        self.assertEqual(len(lead.conversion_partner_ids), 2)
+        self.assertEqual(
+            [partner.company_id for partner in lead.conversion_partner_ids],
+            [self.company_2] * 2,
+        )

@@ -121,10 +121,10 @@ class TestChannelJsonRpc(ChannelCommon, HttpCase):
     def test_client_reports_odoo_errors(self):
         lc = self.client_module
         client = self._client()
-        with self.assertRaises(lc.OdooError) as caught:
+        with self.assertRaisesRegex(lc.OdooError, "Only qualified leads") as caught:
             lc.convert(client, self.env["crm.lead"].create({"name": "Chưa đạt"}).id)
         self.assertIn("Chưa đạt", str(caught.exception))
-        with self.assertRaises(lc.OdooError):
+        with self.assertRaisesRegex(lc.OdooError, "login refused"):
             lc.OdooClient(self.base_url(), self.env.cr.dbname, "lc_integration", "x")
 
     def test_example_script_runs(self):

@@ -87,8 +87,10 @@ class TestConversion(LeadConversionCommon):
                 "website": "https://anhduong.vn",
             },
         )
-        self.assertEqual((company | contact).company_id, lead.company_id)
-        self.assertEqual((company | contact).user_id, self.user_salesman)
+        self.assertEqual(
+            [company.company_id, contact.company_id], [lead.company_id] * 2
+        )
+        self.assertEqual([company.user_id, contact.user_id], [self.user_salesman] * 2)
         self.assertEqual(lead.conversion_partner_ids, company | contact)
 
         # the chatter of the lead and of both customers, with links

@@ -106,7 +106,7 @@ class TestMassConversion(LeadConversionCommon):
         self._wizard(
             leads, action="exist", partner_id=customer.id, deduplicate=False
         ).action_mass_convert()
-        self.assertEqual(leads.partner_id.parent_id, customer)
+        self.assertEqual([lead.partner_id.parent_id for lead in leads], [customer] * 3)
         self.assertEqual(
             leads.mapped("partner_id.name"), ["Người 0", "Người 1", "Người 2"]
         )

@@ -138,6 +138,7 @@ class TestBadInput(LeadManagementCommon):
                 {"is_qualified": False, "bant_score": 1, "description": "cùng giá trị"}
             )
             self.assertEqual(self._lead_values(lead), before)
+            self.assertEqual(lead.description, "<p>cùng giá trị</p>", "written")
         count = self._count_leads()
         with self.assertRefused(UserError, "is_qualified"):
             self.env["crm.lead"].with_user(self.user_salesman).create(

@@ -373,6 +373,8 @@ class TestTerritoryExistingLeads(LeadManagementCommon):
             )
             self.env.flush_all()
             counts.append(self.env.cr.sql_log_count - before)
-            self.assertEqual(leads.territory_id, territory)
-            self.assertEqual(leads.team_id, self.team_south)
+            self.assertEqual(
+                [(lead.territory_id, lead.team_id) for lead in leads],
+                [(territory, self.team_south)] * len(leads),
+            )
         self.assertEqual(counts[1], counts[2])

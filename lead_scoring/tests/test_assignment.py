@@ -60,7 +60,7 @@ class TestScoringAssignment(LeadScoringCommon):
         team._action_assign_leads(force_quota=True)
         qualified = leads.filtered(lambda lead: lead.lead_score >= 20)
         below = leads - qualified
-        self.assertEqual(qualified.team_id, team)
+        self.assertEqual(qualified, leads.filtered(lambda lead: lead.team_id == team))
         self.assertFalse(below.team_id, "leads below the minimum stay unallocated")
         self.assertFalse(below.user_id)
         assigned = leads.filtered("user_id")
@@ -88,7 +88,7 @@ class TestScoringAssignment(LeadScoringCommon):
         messages_before = self.env["mail.message"].sudo().search([])
         self.team.with_env(self.env)._action_assign_leads(force_quota=True)
         assigned = leads[:2]
-        self.assertTrue(all(assigned.mapped("user_id")))
+        self.assertEqual(assigned.filtered("user_id"), assigned)
         self.assertEqual(set(assigned.mapped("type")), {"lead"})
         self.assertFalse(leads[2].user_id)
         notifications = (
@@ -118,7 +118,7 @@ class TestScoringAssignment(LeadScoringCommon):
         leads[0].email_from = "low@gmail.com"  # score -5
         self.assertEqual(leads.mapped("lead_score"), [-5, 5])
         self.team.with_env(self.env)._action_assign_leads(force_quota=True)
-        self.assertEqual(leads.team_id, self.team)
+        self.assertEqual([lead.team_id for lead in leads], [self.team] * 2)
 
     @users("scoring_manager")
     def test_minimum_one_keeps_negative_scores_out(self):
