@@ -386,6 +386,8 @@ cmd_lint() {
     local rc=0
     say "Static checks: XML well-formedness"
     "$VENV/bin/python" "$ROOT/tests/check_xml.py" "$ROOT" || rc=1
+    say "Static checks: each addon's README.md (its wheel's description) made from readme/"
+    "$VENV/bin/python" "$ROOT/tests/addon_readme.py" --check || rc=1
     say "Static checks: ruff"
     "$VENV/bin/ruff" check "$ROOT" || rc=1
     "$VENV/bin/ruff" format --check "$ROOT" || rc=1
@@ -573,6 +575,22 @@ check_wheels() {
     env=$tmp/venv
     build_wheels "$tmp/dist" || { rm -rf "$tmp"; return 1; }
     say "  built: $(cd "$tmp/dist" && echo odoo_addon_lead_*.whl)"
+    # each wheel's METADATA carries the addon's README.md as its description
+    "$VENV/bin/python" - "$tmp/dist"/odoo_addon_lead_*.whl <<'PY' || rc=1
+import email, sys, zipfile
+
+for path in sys.argv[1:]:
+    with zipfile.ZipFile(path) as wheel:
+        name = next(n for n in wheel.namelist() if n.endswith(".dist-info/METADATA"))
+        meta = email.message_from_bytes(wheel.read(name))
+    body = meta.get_payload()
+    ok = meta["Description-Content-Type"] == "text/markdown" and body.startswith("# ")
+    print(f"[lead-crm]   {path.rsplit('/', 1)[-1]}: description "
+          f"{len(body.splitlines())} lines ({meta['Description-Content-Type']})",
+          file=sys.stderr)
+    if not ok:
+        sys.exit(1)
+PY
     "$VENV/bin/python" -m venv --without-pip "$env" || { rm -rf "$tmp"; return 1; }
     site=$("$env/bin/python" -c "import sysconfig; print(sysconfig.get_path('purelib'))")
     "$VENV/bin/python" -c "import sysconfig; print(sysconfig.get_path('purelib')); print(sysconfig.get_path('platlib'))" \
