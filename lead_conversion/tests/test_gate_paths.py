@@ -182,6 +182,16 @@ class TestGatePaths(GateCommon):
         self.assertEqual(qualified.type, "opportunity")
         self.assertFalse(self._overrides(lead))
 
+    def test_sudo_convert_opportunity_assigns_and_keeps_the_lead(self):
+        lead = self.unqualified.with_user(self.user_manager).sudo()
+        lead.user_id = False
+        lead.convert_opportunity(False, user_ids=self.user_salesman_other.ids)
+        self.assertEqual(lead.user_id, self.user_salesman_other)
+        self.assertEqual(lead.type, "lead")
+        self.assertFalse(lead.date_conversion)
+        self.assertFalse(lead.converted_by_id)
+        self.assertFalse(self._overrides(lead), "not an override: nothing logged")
+
     def _assignment_team(self, **values):
         team = self.env["crm.team"].create(
             {
