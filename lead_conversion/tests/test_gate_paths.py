@@ -108,6 +108,44 @@ class TestGatePaths(GateCommon):
         # back its other rows)
         self.assertFalse(result["ids"])
 
+    def test_salesperson_import_screen_imports_nothing(self):
+        """The web client's import screen (base_import) updating the Type
+        column: the refused row is reported, no row is imported."""
+        for lead, name in (
+            (self.unqualified, "gate_chua_ro"),
+            (self.qualified, "gate_da_ro"),
+        ):
+            self.env["ir.model.data"].create(
+                {
+                    "module": "__export__",
+                    "name": name,
+                    "model": "crm.lead",
+                    "res_id": lead.id,
+                }
+            )
+        content = (
+            "id,type,name\n"
+            "__export__.gate_chua_ro,Opportunity,Tên đổi khi nhập\n"
+            "__export__.gate_da_ro,Opportunity,Khách đã rõ (nhập)\n"
+        ).encode()
+        wizard = (
+            self.env["base_import.import"]
+            .with_user(self.user_salesman)
+            .create({"res_model": "crm.lead", "file": content, "file_type": "text/csv"})
+        )
+        options = {"has_headers": True, "quoting": '"', "separator": ","}
+        result = wizard.execute_import(
+            ["id", "type", "name"], ["id", "type", "name"], options
+        )
+        errors = [m for m in result["messages"] if m["type"] == "error"]
+        self.assertEqual(len(errors), 1, result["messages"])
+        self.assertRefused(errors[0]["message"], self.unqualified)
+        self.assertFalse(result["ids"])
+        self.env.invalidate_all()
+        self.assertEqual(self.unqualified.name, "Khách chưa rõ")
+        self.assertEqual(self.qualified.name, "Khách đã rõ")
+        self.assertEqual(self.qualified.type, "lead")
+
     @users("lm_salesman")
     def test_pipeline_merge_and_reconversion_allowed(self):
         """Creating an opportunity directly (crm's pipeline), merging a lead
