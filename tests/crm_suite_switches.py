@@ -10,7 +10,16 @@ suite there, so that crm's tests see crm's behaviour everywhere else:
 Every switch is written only when its addon is installed and defines it, so
 the script runs on any database with any of the three addons. What it changed
 is committed.
+
+A switch named in the environment variable ``CRM_SUITE_KEEP`` (names separated
+by commas) is left as it is, to see which of crm's tests it changes:
+
+    CRM_SUITE_KEEP=conversion_requires_qualification bash tests/workspace.sh crm-suite
 """
+
+import os
+
+KEEP = set(filter(None, os.environ.get("CRM_SUITE_KEEP", "").split(",")))
 
 
 def switch_off(env):
@@ -25,13 +34,16 @@ def switch_off(env):
         raise RuntimeError("crm's Leads setting is still on for internal users")
     done.append("crm's Leads setting (crm.group_use_lead) off")
 
-    # lead_conversion: only qualified leads convert (company setting).
+    # lead_conversion: only qualified leads become opportunities (company
+    # setting), on every path; off for the companies crm's tests create too
     companies = env["res.company"].with_context(active_test=False).search([])
-    if "conversion_requires_qualification" in companies._fields:
-        companies.write({"conversion_requires_qualification": False})
-        done.append(
-            "conversion_requires_qualification off on %d companies" % len(companies)
-        )
+    field = "conversion_requires_qualification"
+    if field in companies._fields and field in KEEP:
+        done.append(f"{field} kept as it is")
+    elif field in companies._fields:
+        companies.write({field: False})
+        env["ir.default"].set("res.company", field, False)
+        done.append(f"{field} off on {len(companies)} companies and for new ones")
 
     # lead_scoring: each salesperson is notified of the leads crm's
     # assignment gave them.

@@ -5,6 +5,7 @@ from collections import defaultdict
 from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
+from odoo.addons.lead_management.models.crm_lead import BANT_FIELDS
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -18,6 +19,14 @@ CONVERSION_FIELDS = ("converted_by_id", "conversion_partner_ids")
 #: the only writes that may set ``CONVERSION_FIELDS``: a Python object, which
 #: no RPC client can put in a context
 CONVERSION_WRITE = object()
+#: marks, in the context (``lead_conversion_gate``), a conversion whose
+#: qualification gate was already applied by its caller (crm's dialog, which
+#: has its own override checkbox and logs the override in its conversion
+#: message); a Python object, which no RPC client can put in a context
+GATE_APPLIED = object()
+#: the values of a write that make a lead an opportunity: dropped for the
+#: unqualified leads an automated flow keeps as leads
+CONVERSION_VALUES = ("type", "date_conversion")
 
 
 def _build_accent_map():
@@ -87,6 +96,31 @@ class CrmLead(models.Model):
             return protected
         return protected + CONVERSION_FIELDS
 
+    def write(self, vals):
+        """A lead becoming an opportunity meets the qualification gate
+        (``_apply_qualification_gate``), whatever writes its type: the form,
+        a list, an RPC client, an import, a server action."""
+        if vals.get("type") != "opportunity" or self._gate_applied():
+            return super().write(vals)
+        converting = self.filtered(lambda lead: lead.type == "lead")
+        if not converting:
+            return super().write(vals)
+        if {*BANT_FIELDS, "company_id"} & set(vals):
+            # the qualification written with the type (an import row) counts
+            super().write(
+                {key: val for key, val in vals.items() if key not in CONVERSION_VALUES}
+            )
+            vals = {key: val for key, val in vals.items() if key in CONVERSION_VALUES}
+        kept = converting._apply_qualification_gate()
+        if kept:
+            rest = {
+                key: val for key, val in vals.items() if key not in CONVERSION_VALUES
+            }
+            if rest:
+                super(CrmLead, kept).write(rest)
+            return super(CrmLead, self - kept).write(vals)
+        return super().write(vals)
+
     # ------------------------------------------------------------
     # CONVERSION (crm hooks)
     # ------------------------------------------------------------
@@ -94,9 +128,25 @@ class CrmLead(models.Model):
     def convert_opportunity(self, partner, user_ids=False, team_id=False):
         # the conversion records who converted (_convert_opportunity_data)
         leads = self.with_context(lead_conversion_write=CONVERSION_WRITE)
-        return super(CrmLead, leads).convert_opportunity(
-            partner, user_ids=user_ids, team_id=team_id
+        if self._gate_applied():
+            return super(CrmLead, leads).convert_opportunity(
+                partner, user_ids=user_ids, team_id=team_id
+            )
+        # crm converts the active leads that are not won
+        converting = leads.filtered(
+            lambda lead: lead.type == "lead" and lead.active and lead.probability < 100
         )
+        kept = converting._apply_qualification_gate()
+        leads = leads.with_context(lead_conversion_gate=GATE_APPLIED)
+        if not kept:
+            return super(CrmLead, leads).convert_opportunity(
+                partner, user_ids=user_ids, team_id=team_id
+            )
+        # the kept leads are assigned as the others, in crm's round robin
+        super(CrmLead, leads - kept).convert_opportunity(partner, team_id=team_id)
+        if user_ids or team_id:
+            leads._handle_salesmen_assignment(user_ids=user_ids, team_id=team_id)
+        return True
 
     def _convert_opportunity_data(self, customer, team_id=False):
         """Record who converted the lead, for every conversion (crm's own too)."""
@@ -138,6 +188,70 @@ class CrmLead(models.Model):
         proposed as its customer."""
         self.ensure_one()
         return bool(partner.company_id) and partner.company_id != self.company_id
+
+    def _gate_applied(self):
+        """Whether the caller already applied the qualification gate to this
+        conversion (see ``GATE_APPLIED``)."""
+        return self.env.context.get("lead_conversion_gate") is GATE_APPLIED
+
+    def _get_unqualified_leads(self):
+        """The leads the qualification gate stops: leads (not opportunities)
+        of a company converting qualified leads only, below its BANT
+        threshold."""
+        return self.filtered(
+            lambda lead: (
+                lead.type == "lead"
+                and not lead.is_qualified
+                and (
+                    lead.company_id or self.env.company
+                ).conversion_requires_qualification
+            )
+        )
+
+    def _get_qualification_error(self):
+        """The refusal of a conversion of these unqualified leads, naming each
+        lead, its BANT score and what it lacks (crm's dialog and every other
+        path give the same)."""
+        return UserError(
+            self.env._(
+                "Nothing was converted. Only qualified leads can be converted; "
+                "complete their BANT qualification first:\n%(leads)s",
+                leads="\n".join(
+                    f"- {line}" for line in self._get_qualification_summary()
+                ),
+            )
+        )
+
+    def _apply_qualification_gate(self):
+        """The company's ``conversion_requires_qualification`` for these leads
+        about to become opportunities, the same on every path but crm's dialog
+        (which applies it itself, see ``GATE_APPLIED``):
+
+        - automated flows (the assignment cron, a ``sudo()`` of crm's): the
+          unqualified leads stay leads, returned to the caller;
+        - a Sales Administrator converts them, the override logged in each
+          lead's chatter (who, the BANT score then);
+        - anybody else is refused, naming the leads and what they lack.
+
+        :return: the leads to keep as leads
+        """
+        unqualified = self._get_unqualified_leads()
+        if not unqualified or self.env.su:
+            return unqualified
+        if not self.env.user.has_group("sales_team.group_sale_manager"):
+            raise unqualified._get_qualification_error()
+        unqualified._log_qualification_override()
+        return self.browse()
+
+    def _log_qualification_override(self):
+        """Log in each lead's chatter that the acting Sales Administrator
+        converts it unqualified, with its BANT score (the text crm's dialog
+        puts in its conversion message)."""
+        summaries = self._get_qualification_summary()
+        self._message_log_with_view(
+            "lead_conversion.crm_lead_message_qualification_override",
+            render_values={"overridden": dict(zip(self.ids, summaries, strict=True))},
+        )
 
     def _get_qualification_summary(self):
         """One line per lead: its BANT score and what it lacks."""

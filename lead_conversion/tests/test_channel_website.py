@@ -89,7 +89,8 @@ class TestChannelWebsite(ChannelCommon, HttpCase):
             team=self.team_south,
             returning=True,
             rules=self.rule_email,
-            # website_crm: without a team, the Leads feature of the visitor
-            # (the public user) decides, and visitors have none
-            lead_type="opportunity",
         )
+        # website_crm: without a team, the Leads feature of the visitor (the
+        # public user, who has none) would make it an opportunity; it is a
+        # lead while crm's Leads setting is on
+        self.assertEqual(lead.type, "lead")

@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools.mail import parse_contact_from_email
 
-from ..models.crm_lead import CONVERSION_WRITE, EXACT_MATCHES
+from ..models.crm_lead import CONVERSION_WRITE, EXACT_MATCHES, GATE_APPLIED
 
 
 class Lead2OpportunityPartner(models.TransientModel):
@@ -98,6 +98,8 @@ class Lead2OpportunityPartner(models.TransientModel):
         self.ensure_one()
         leads._lock_for_conversion()
         overridden = self._check_conversion(leads)
+        # the gate is applied above, with the dialog's override checkbox
+        leads = leads.with_context(lead_conversion_gate=GATE_APPLIED)
         # crm converts active leads that are not won (convert_opportunity)
         converting = leads.filtered(lambda lead: lead.active and lead.probability < 100)
         customers, created = self._convert_customers(leads)
@@ -146,16 +148,8 @@ class Lead2OpportunityPartner(models.TransientModel):
         opportunities, not lost, not won) of a company converting qualified
         leads only, below its BANT threshold."""
         return leads.filtered(
-            lambda lead: (
-                lead.type == "lead"
-                and lead.active
-                and lead.probability < 100
-                and not lead.is_qualified
-                and (
-                    lead.company_id or self.env.company
-                ).conversion_requires_qualification
-            )
-        )
+            lambda lead: lead.active and lead.probability < 100
+        )._get_unqualified_leads()
 
     def _get_refused_leads(self, leads):
         """{lead: why} for the leads that stop the conversion: leads won,
@@ -199,15 +193,7 @@ class Lead2OpportunityPartner(models.TransientModel):
             )
         unqualified = self._get_unqualified_leads(leads)
         if unqualified and not self.override_qualification:
-            raise UserError(
-                self.env._(
-                    "Nothing was converted. Only qualified leads can be converted; "
-                    "complete their BANT qualification first:\n%(leads)s",
-                    leads="\n".join(
-                        f"- {line}" for line in unqualified._get_qualification_summary()
-                    ),
-                )
-            )
+            raise unqualified._get_qualification_error()
         if self._keeps_leads() and self.action == "nothing":
             raise UserError(
                 self.env._(

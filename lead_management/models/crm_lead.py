@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.http import request
 from odoo.tools import SQL
 
 from ..hooks import add_columns, fill_columns
@@ -28,6 +29,9 @@ MAX_LENGTHS = {"phone": 64, "mobile": 64, "email_from": 512}
 class CrmLead(models.Model):
     _inherit = "crm.lead"
 
+    # crm's default follows the Leads feature of the user creating the
+    # record: a visitor of the website has none (see ``_default_type``)
+    type = fields.Selection(default=lambda self: self._default_type())
     lead_status_id = fields.Many2one(
         "crm.lead.status",
         default=lambda self: self._default_lead_status_id(),
@@ -141,6 +145,15 @@ class CrmLead(models.Model):
         help="100 for a converted lead (an opportunity, or a lead in the status "
         "Customer), else 0: averaged over leads, the share of them converted.",
     )
+
+    @api.model
+    def _default_type(self):
+        """A lead while crm's Leads setting is on (Settings > CRM > Leads,
+        which lead_management turns on), whoever creates it, else crm's
+        default: a lead for users of the Leads feature only."""
+        if self._uses_leads() or self.env.user.has_group("crm.group_use_lead"):
+            return "lead"
+        return "opportunity"
 
     @api.model
     def _default_lead_status_id(self):
@@ -512,6 +525,11 @@ class CrmLead(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._check_input_values(vals_list)
+        if self._is_incoming() and self._uses_leads():
+            # website_crm gives a visitor's form an opportunity when the
+            # visitor (the public user) lacks the Leads feature or the team
+            # does not use leads
+            vals_list = [dict(vals, type="lead") for vals in vals_list]
         vals_list = [self.browse()._check_protected_values(vals) for vals in vals_list]
         # a team in the values (or the context's default) is the caller's
         # choice; without one, crm's _compute_team_id gives the lead its
@@ -564,6 +582,38 @@ class CrmLead(models.Model):
         if {"territory_id", "zip", "state_id", "country_id", "team_id"} & set(vals):
             self._fill_team_from_territory()
         return res
+
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        """A lead received by e-mail is a lead while crm's Leads setting is
+        on, whatever the alias's defaults (crm writes ``opportunity`` there
+        for a team not using leads)."""
+        if self._uses_leads():
+            custom_values = dict(custom_values or {}, type="lead")
+        return super().message_new(msg_dict, custom_values=custom_values)
+
+    @api.model
+    def _uses_leads(self):
+        """Whether crm's Leads setting is on: every internal user has the
+        Leads feature (Settings > CRM > Leads)."""
+        # sudo: the groups of internal users, read for a website visitor too
+        internal = self.env.ref("base.group_user").sudo()
+        return self.env.ref("crm.group_use_lead") in internal.implied_ids
+
+    @api.model
+    def _is_incoming(self):
+        """Whether the records are created for someone outside the company's
+        users: a website visitor or a portal user, directly or through the
+        superuser a website form creates its records with."""
+        if self.env.user.share:
+            return True
+        try:
+            request_user = request and request.env.user
+        except AttributeError:  # a request not dispatched to a database
+            return False
+        return bool(request_user) and (
+            request_user.share or (self.env.su and request_user != self.env.user)
+        )
 
     def _route_to_territory_team(self):
         """The territory's team wins over the team crm defaulted from the
