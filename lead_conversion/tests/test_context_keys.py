@@ -8,6 +8,8 @@ from .common import LeadConversionCommon
 #: client could send (JSON only): none changes what the server computes or
 #: refuses (README, "Integrating")
 CLIENT_CONTEXTS = [
+    {"lead_conversion_gate": True},
+    {"lead_conversion_gate": "applied"},
     {"lead_conversion_write": True},
     {"lead_conversion_write": {"__object__": True}},
     # Odoo's uninstall flag: only an uninstall of lead_management skips the
@@ -98,6 +100,24 @@ class TestClientContextKeys(LeadConversionCommon, HttpCase):
                     context=context,
                 )
                 self.assertEqual(error, expected_error)
+
+    def test_gate_keys_convert_no_unqualified_lead(self):
+        self.authenticate("lm_salesman", "lm_salesman")
+        lead = self._lead(bant_budget="unknown", bant_authority="unknown")
+        expected_error = self._error(
+            "crm.lead", "write", [lead.ids, {"type": "opportunity"}]
+        )
+        self.assertIn("Only qualified leads can be converted", expected_error)
+        for context in CLIENT_CONTEXTS:
+            with self.subTest(context=context):
+                for method, args in (
+                    ("write", [lead.ids, {"type": "opportunity"}]),
+                    ("convert_opportunity", [lead.ids, False]),
+                ):
+                    error = self._error("crm.lead", method, args, context=context)
+                    self.assertEqual(error, expected_error, method)
+                [values] = self._call("crm.lead", "read", [lead.ids, ["type"]])
+                self.assertEqual(values["type"], "lead")
 
     def test_uninstall_flag_deletes_no_status_rule(self):
         self.authenticate("lm_manager", "lm_manager")
