@@ -2,7 +2,7 @@
     "name": "Lead Management",
     "summary": "Lead statuses, territories, BANT qualification, returning leads "
     "and team-level visibility on top of Odoo CRM",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Sales/CRM",
     "website": "https://github.com/lead-crm/lead-crm",
     "author": "Lead CRM",

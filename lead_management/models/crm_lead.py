@@ -16,7 +16,7 @@ BANT_CRITERIA = {
 BANT_FIELDS = tuple(BANT_CRITERIA)
 #: the lead's fields this addon computes: no create, write or import sets them
 #: (see ``_get_protected_fields``)
-PROTECTED_FIELDS = ("bant_score", "is_qualified", "is_returning")
+PROTECTED_FIELDS = ("bant_score", "is_qualified", "is_returning", "new_or_returning")
 #: many2one fields whose unknown ids are refused with a message naming them,
 #: rather than with the database's foreign key error
 CHECKED_MANY2ONES = ("lead_status_id", "territory_id", "country_id", "state_id")
@@ -76,6 +76,14 @@ class CrmLead(models.Model):
         store=True,
         help="The customer already existed: a contact with the same email or "
         "phone, or a contact with other leads or opportunities.",
+    )
+    new_or_returning = fields.Selection(
+        [("new", "New"), ("returning", "Returning")],
+        string="New or Returning",
+        compute="_compute_new_or_returning",
+        store=True,
+        help="Returning when the customer already existed (see Returning): "
+        "what Lead Analysis groups the leads by.",
     )
     # BANT qualification
     bant_budget = fields.Selection(
@@ -273,6 +281,11 @@ class CrmLead(models.Model):
                     )
                 )
             )
+
+    @api.depends("is_returning")
+    def _compute_new_or_returning(self):
+        for lead in self:
+            lead.new_or_returning = "returning" if lead.is_returning else "new"
 
     def _get_phone_keys(self):
         """{lead id: the lead's phone and mobile as phone keys (see
@@ -501,6 +514,7 @@ class CrmLead(models.Model):
                 "regional_manager_id": None,
                 "team_leader_id": None,
                 "is_returning": None,
+                "new_or_returning": "new",
                 "bant_budget": "unknown",
                 "bant_authority": "unknown",
                 "bant_need": "unknown",
@@ -777,7 +791,9 @@ class CrmLead(models.Model):
                         ELSE COALESCE(by_stage.status_id, %(default)s)
                    END AS lead_status_id,
                    team.user_id AS team_leader_id,
-                   returned.id IS NOT NULL AS is_returning
+                   returned.id IS NOT NULL AS is_returning,
+                   CASE WHEN returned.id IS NOT NULL THEN 'returning' ELSE 'new'
+                   END AS new_or_returning
               FROM crm_lead l
               LEFT JOIN crm_stage stage ON stage.id = l.stage_id
               LEFT JOIN crm_team team ON team.id = l.team_id
@@ -804,7 +820,13 @@ class CrmLead(models.Model):
         fill_columns(
             self,
             query,
-            ["lead_status_id", "team_leader_id", "is_returning", "conversion_rate"],
+            [
+                "lead_status_id",
+                "team_leader_id",
+                "is_returning",
+                "new_or_returning",
+                "conversion_rate",
+            ],
         )
         self.env.cr.execute("DROP TABLE lead_management_phone_keys")
 

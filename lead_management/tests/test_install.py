@@ -97,7 +97,8 @@ class TestExistingLeads(LeadManagementCommon):
         self.env.flush_all()
         self.env.cr.execute(
             "UPDATE crm_lead SET lead_status_id = NULL, team_leader_id = NULL,"
-            " is_returning = NULL, conversion_rate = 0 WHERE id IN %s",
+            " is_returning = NULL, new_or_returning = 'new', conversion_rate = 0"
+            " WHERE id IN %s",
             [tuple(leads.ids)],
         )
         self.env.invalidate_all()
@@ -226,6 +227,11 @@ class TestExistingLeads(LeadManagementCommon):
         self.env["crm.lead"]._init_existing_leads()
         for name, (__, returning) in cases.items():
             self.assertEqual(leads[name].is_returning, returning, f"install: {name}")
+            self.assertEqual(
+                leads[name].new_or_returning,
+                "returning" if returning else "new",
+                f"install: {name}",
+            )
 
     def test_install_values_are_compute_values(self):
         """Every value the install writes in SQL (status aside, which has no
@@ -233,7 +239,13 @@ class TestExistingLeads(LeadManagementCommon):
         leads = self.all_leads
         self._as_before_install(leads)
         self.env["crm.lead"]._init_existing_leads()
-        fnames = ["is_returning", "conversion_rate", "team_leader_id", "territory_id"]
+        fnames = [
+            "is_returning",
+            "new_or_returning",
+            "conversion_rate",
+            "team_leader_id",
+            "territory_id",
+        ]
         installed = leads.read(fnames)
         for fname in fnames:
             self.env.add_to_compute(leads._fields[fname], leads)

@@ -72,6 +72,48 @@ class TestLeadAnalysis(LeadManagementCommon):
         self.assertEqual(funnel[self.status_customer], 2)
         self.assertEqual(funnel[self.status_potential], 2)
 
+    def test_new_and_returning_columns_titled(self):
+        """The pivot's columns by New or Returning are titled New and
+        Returning (a boolean would show Yes and No), in Vietnamese too."""
+        customer = self.env["res.partner"].create(
+            {"name": "Khách cũ", "email": "cu@khach.vn"}
+        )
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE res_partner SET create_date = create_date - interval '1 day'"
+            " WHERE id = %s",
+            [customer.id],
+        )
+        self.env.invalidate_all()
+        returning = self.env["crm.lead"].create(
+            {"name": "Quay lại", "email_from": "CU@khach.vn"}
+        )
+        self.assertEqual(returning.new_or_returning, "returning")
+        self.assertEqual(set(self.leads.mapped("new_or_returning")), {"new"})
+        domain = [("id", "in", (self.leads | returning).ids)]
+        self.env["res.lang"]._activate_lang("vi_VN")
+        self.env["ir.module.module"]._load_module_terms(
+            ["lead_management"], ["vi_VN"], overwrite=True
+        )
+        for lang, titles in (
+            ("en_US", {"New": 4, "Returning": 1}),
+            ("vi_VN", {"Mới": 4, "Khách quay lại": 1}),
+        ):
+            Lead = self.env["crm.lead"].with_context(lang=lang)
+            groups = Lead.read_group(domain, ["new_or_returning"], ["new_or_returning"])
+            field = Lead.fields_get(["new_or_returning"])["new_or_returning"]
+            labels = dict(field["selection"])
+            self.assertEqual(
+                {
+                    labels[group["new_or_returning"]]: group["new_or_returning_count"]
+                    for group in groups
+                },
+                titles,
+            )
+        # follows the returning flag
+        returning.email_from = "moi@khach.vn"
+        self.assertEqual(returning.new_or_returning, "new")
+
     def test_menu_action_and_views(self):
         menu = self.env.ref("lead_management.crm_lead_analysis_menu")
         self.assertEqual(menu.parent_id, self.env.ref("crm.crm_menu_report"))
@@ -91,7 +133,9 @@ class TestLeadAnalysis(LeadManagementCommon):
         self.assertEqual(graph.xpath("//field/@name"), ["lead_status_id"])
         pivot = etree.fromstring(views["pivot"]["arch"])
         self.assertEqual(pivot.xpath("//field[@type='row']/@name"), ["territory_id"])
-        self.assertEqual(pivot.xpath("//field[@type='col']/@name"), ["is_returning"])
+        self.assertEqual(
+            pivot.xpath("//field[@type='col']/@name"), ["new_or_returning"]
+        )
         self.assertEqual(
             pivot.xpath("//field[@type='measure']/@name"), ["conversion_rate"]
         )
@@ -101,7 +145,7 @@ class TestLeadAnalysis(LeadManagementCommon):
         for fname in (
             "lead_status_id",
             "territory_id",
-            "is_returning",
+            "new_or_returning",
             "team_id",
             "source_id",
             "medium_id",
