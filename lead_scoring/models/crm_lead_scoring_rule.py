@@ -1,4 +1,5 @@
 import ast
+import json
 import logging
 
 from dateutil.relativedelta import relativedelta
@@ -6,6 +7,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
+from odoo.tools import SQL
 from odoo.tools.safe_eval import datetime, safe_eval, time
 
 from .crm_lead import ScoringBatch
@@ -96,19 +98,60 @@ class CrmLeadScoringRule(models.Model):
 
     @api.depends_context("uid")
     def _compute_rescoring_remaining(self):
-        """The leads still to rescore of a pending rescoring, on the rules
-        scoring its leads: every rule for a rescoring of every lead, else the
-        rules of its companies and the rules without company."""
-        state = self.env["crm.lead.scoring.job"]._get_pending_state()
-        for rule in self:
-            if state is None:
-                rule.rescoring_remaining = 0
-                continue
-            companies, remaining = state
-            concerned = (
-                companies is None or not rule.company_id or rule.company_id in companies
+        """The leads a pending rescoring has still to update whose points from
+        the rule may change: those it matches now or matched at their last
+        scoring. One scan of the pending leads counts them for every rule."""
+        Job = self.env["crm.lead.scoring.job"]
+        run = Job._get_run()
+        pending = Job._get_pending_domain(run)
+        counts = {}
+        rules = self.filtered("id")
+        if pending is not None and rules:
+            # sudo: which leads are pending is not a matter of access rights
+            # (as the leads' own "score pending" flag)
+            Lead = self.env["crm.lead"].sudo().with_context(active_test=False)
+            compiled = []
+            for rule in rules.sudo():
+                rule_query = None  # an archived or broken rule matches nothing now
+                if rule.active:
+                    try:
+                        rule_query = Lead._search(rule._get_scoring_domain())
+                    except Exception:  # noqa: BLE001, S110 - see above
+                        pass
+                compiled.append((rule, rule_query))
+            conditions = Lead._get_scoring_conditions(
+                [(rule, query) for rule, query in compiled if query is not None]
             )
-            rule.rescoring_remaining = remaining if concerned else 0
+            matches = iter(conditions)
+            scores = "crm_lead__lead_score"  # the alias of _field_to_sql's join
+            query = Lead._search(pending)
+            query.add_join(
+                "LEFT JOIN",
+                scores,
+                "crm_lead_score",
+                SQL(
+                    "%s = %s",
+                    SQL.identifier(scores, "lead_id"),
+                    SQL.identifier(query.table, "id"),
+                ),
+            )
+            columns = []
+            for rule, rule_query in compiled:
+                matched_before = SQL(
+                    "%s @> %s::jsonb",
+                    SQL.identifier(scores, "rule_data"),
+                    json.dumps([rule.id]),
+                )
+                condition = (
+                    SQL("COALESCE(%s, FALSE) OR %s", next(matches), matched_before)
+                    if rule_query is not None
+                    else matched_before
+                )
+                columns.append(SQL("count(*) FILTER (WHERE %s)", condition))
+            [row] = self.env.execute_query(query.select(*columns))
+            counts = dict(zip([rule.id for rule, __ in compiled], row, strict=True))
+        for rule in self:
+            rule.rescoring_remaining = counts.get(rule.id, 0)
 
     @api.constrains("domain")
     def _check_domain(self):

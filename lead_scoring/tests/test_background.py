@@ -55,14 +55,42 @@ class TestBackgroundRescoring(LeadScoringCommon):
         self.assertEqual(self.rule.rescoring_remaining, 0)
 
     def test_limit_switches_to_background(self):
+        self.params.set_param("lead_scoring.sync_rescore_limit", 5000)
+        self.fewer = defer_scoring(self.Rule).create(
+            [
+                # matches two leads now
+                {
+                    "name": "Two",
+                    "points": 1,
+                    "domain": "[('name', 'in', %r)]" % self.leads[:2].mapped("name"),
+                },
+                # matched one lead at its last scoring, archived since
+                {
+                    "name": "Archived",
+                    "points": 1,
+                    "domain": "[('name', '=', %r)]" % self.leads[2].name,
+                },
+                {"name": "None", "points": 1, "domain": "[('id', '=', 0)]"},
+            ]
+        )
+        self.leads[:3]._score_leads()
+        defer_scoring(self.fewer[1]).active = False
+        self.params.set_param("lead_scoring.sync_rescore_limit", 3)
         triggers = self._triggers()
         self.rule.points = 9
         # 6 leads in scope, more than the limit of 3: nothing scored yet
-        self.assertEqual(self.leads.mapped("lead_score"), [5] * 5)
+        self.assertEqual(self.leads.mapped("lead_score"), [6, 6, 6, 5, 5])
         self.assertEqual(len(self.Job.search([])), 1)
         self.assertEqual(self._triggers(), triggers + 1, "the cron is triggered")
         self.assertEqual(self.rule.rescoring_remaining, 6)
         self.assertTrue(all(self.leads.mapped("score_pending")))
+        # each rule counts the pending leads its points may change: those it
+        # matches now or matched at their last scoring
+        rules = self.Rule.with_context(active_test=False)
+        self.assertEqual(
+            [rules.browse(rule.id).rescoring_remaining for rule in self.fewer],
+            [2, 1, 0],
+        )
         # at most the limit: immediate
         self.params.set_param("lead_scoring.sync_rescore_limit", 6)
         other = self._create_rule("Other", 1, [("id", "=", 0)], company=self.company)
