@@ -239,7 +239,9 @@ class CrmLeadScoringEvaluation(models.Model):
             )
         )
         if evaluation.is_conclusive:
-            pls_quality = evaluation._get_pls_ranking_quality(groups["split"])
+            pls_quality = evaluation._get_pls_ranking_quality(
+                date_from, groups["split"]
+            )
             evaluation.pls_ranking_quality = pls_quality or 0.0
         for rule in not_evaluable:
             rule.write(rule._prepare_not_evaluable_values(evaluation))
@@ -498,7 +500,7 @@ class CrmLeadScoringEvaluation(models.Model):
         return self.sudo().evaluate(company)
 
     # ------------------------------------------------------------ PLS
-    def _get_pls_ranking_quality(self, split_id):
+    def _get_pls_ranking_quality(self, date_from, split_id):
         """The ranking quality of crm's predictive probability on the
         checking leads, learned from the learning leads only, with crm's own
         code, in a savepoint rolled back: crm's frequency table emptied and
@@ -513,7 +515,7 @@ class CrmLeadScoringEvaluation(models.Model):
         if not split_id:
             return None
         Lead = self.env["crm.lead"].sudo().with_context(active_test=False)
-        domain = self._get_evaluation_domain(self.company_id, self.date_from)
+        domain = self._get_evaluation_domain(self.company_id, date_from)
         split_date = Lead.browse(split_id).date_closed
         later = [
             "|",
