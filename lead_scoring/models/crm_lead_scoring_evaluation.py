@@ -58,7 +58,6 @@ def ranking_quality(counts):
 class CrmLeadScoringEvaluation(models.Model):
     _name = "crm.lead.scoring.evaluation"
     _description = "Lead Scoring Evaluation"
-    _inherit = ["mail.thread"]
     _order = "date desc, id desc"
     _check_company_auto = True
 

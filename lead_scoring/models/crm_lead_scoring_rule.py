@@ -179,7 +179,13 @@ class CrmLeadScoringRule(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._check_points_value(vals)
-        rules = super().create(vals_list)
+        # the chatter logs a rule's applied suggestions, not its creation (no
+        # message for each example rule installed)
+        rules = (
+            super(CrmLeadScoringRule, self.with_context(mail_create_nolog=True))
+            .create(vals_list)
+            .with_env(self.env)
+        )
         rules._recompute_affected_leads(
             rules.company_id, any_global=rules.filtered(lambda r: not r.company_id)
         )

@@ -59,6 +59,7 @@ class TestLeadScoringEvaluation(LeadScoringCommon):
         cls.rule_outcome = cls._create_rule(
             "Won stage", 50, [("stage_id.is_won", "=", True)]
         )
+        cls.rule_rare = cls._create_rule("Rare", 7, [("name", "=", "No such lead")])
         # (lead, campaign, no phone, belgian, won, learning), oldest first
         cls.closed = []
         now = datetime.now().replace(microsecond=0)
@@ -145,7 +146,8 @@ class TestLeadScoringEvaluation(LeadScoringCommon):
             self.rule_campaign
             | self.rule_no_phone
             | self.rule_noise
-            | self.rule_outcome,
+            | self.rule_outcome
+            | self.rule_rare,
         )
         # score ranges over every evaluation lead, with the current points
         lines = {line.score_bucket: line for line in evaluation.line_ids}
@@ -176,6 +178,9 @@ class TestLeadScoringEvaluation(LeadScoringCommon):
         self.assertGreater(self.rule_campaign.suggested_points, 10)
         self.assertLess(self.rule_no_phone.suggested_points, -5)
         self.assertEqual(self.rule_outcome.suggested_points, 50)
+        # no learning lead to learn from: its points are its suggestion
+        self.assertEqual(self.rule_rare.eval_matched_count, 0)
+        self.assertEqual(self.rule_rare.suggested_points, 7)
         suggested = {
             "campaign": self.rule_campaign.suggested_points,
             "no_phone": self.rule_no_phone.suggested_points,
