@@ -282,3 +282,34 @@ class TestLeadScoringEvaluation(LeadScoringCommon):
         self.assertEqual(only_won.closed_count, 30)
         self.assertFalse(only_won.is_conclusive)
         self.assertIn("was lost", only_won.inconclusive_reason)
+
+    def test_button_in_background_over_the_limit(self):
+        Evaluation = self.env["crm.lead.scoring.evaluation"]
+        cron = self.env.ref("lead_scoring.ir_cron_lead_scoring_evaluate")
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        triggers = Trigger.search_count([("cron_id", "=", cron.id)])
+        rules = self.Rule.with_user(self.user_sales_manager)
+        # up to the limit: made in the request, and shown
+        action = rules.action_evaluate()
+        latest = Evaluation.search([("company_id", "=", self.company.id)], limit=1)
+        self.assertEqual(action["res_id"], latest.id)
+        self.assertEqual(latest.closed_count, 180)
+        # over it: the scheduled action is triggered, nothing is made meanwhile
+        self.env["ir.config_parameter"].sudo().set_param(
+            "lead_scoring.sync_rescore_limit", 100
+        )
+        count = Evaluation.search_count([])
+        action = rules.action_evaluate()
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertEqual(Evaluation.search_count([]), count)
+        self.assertEqual(
+            Trigger.search_count([("cron_id", "=", cron.id)]), triggers + 1
+        )
+        Evaluation._cron_evaluate()
+        self.assertEqual(
+            Evaluation.search(
+                [("company_id", "=", self.company.id)], limit=1
+            ).closed_count,
+            180,
+        )
+        self.assertGreater(Evaluation.search_count([]), count)
