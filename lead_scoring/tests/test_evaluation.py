@@ -250,6 +250,11 @@ class TestLeadScoringEvaluation(LeadScoringCommon):
         self.assertEqual(rules.mapped("points"), suggested)
         open_lead.invalidate_recordset()
         self.assertEqual(open_lead.lead_score, sum(suggested))
+        # one rescoring for the three rules: one history row after its creation's
+        self.assertEqual(
+            open_lead.score_history_ids.sorted("id").mapped("new_score"),
+            [20, sum(suggested)],
+        )
         message = self.rule_campaign.message_ids[:1]
         self.assertIn("-10", message.body)
         self.assertIn(str(suggested[0]), message.body)
