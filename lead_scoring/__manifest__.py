@@ -2,7 +2,7 @@
     "name": "Lead Scoring",
     "summary": "Rule-based lead scores, team minimum scores and assignment "
     "of the best leads",
-    "version": "18.0.1.5.0",
+    "version": "18.0.1.6.0",
     "category": "Sales/CRM",
     "website": "https://github.com/lead-crm/lead-crm",
     "author": "Lead CRM",
@@ -19,6 +19,7 @@
         "views/crm_lead_scoring_rule_views.xml",
         "views/crm_lead_views.xml",
         "views/crm_team_views.xml",
+        "views/crm_lead_scoring_evaluation_views.xml",
         "views/menus.xml",
     ],
     "demo": [

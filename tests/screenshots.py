@@ -94,6 +94,18 @@ SHOTS = [
     ),
     (
         "lead_scoring",
+        "lead_scoring_evaluation_form",
+        {
+            # the demo's evaluation, made at install (no xml id): the first row
+            "action": "lead_scoring.crm_lead_scoring_evaluation_action",
+            "height": 1100,
+            "wait": ".o_list_view .o_data_row",
+            "then_js": "document.querySelector('.o_data_row .o_data_cell').click()",
+            "then_wait": ".o_form_view .o_lead_scoring_ranking_quality_note",
+        },
+    ),
+    (
+        "lead_scoring",
         "lead_scoring_team_form",
         {
             "action": "sales_team.crm_team_action_config",

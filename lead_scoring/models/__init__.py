@@ -6,3 +6,4 @@ from . import crm_lead
 from . import crm_stage
 from . import crm_team
 from . import ir_rule
+from . import crm_lead_scoring_evaluation

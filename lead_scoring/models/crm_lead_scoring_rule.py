@@ -5,7 +5,7 @@ import logging
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
 from odoo.tools.safe_eval import datetime, safe_eval, time
@@ -34,6 +34,7 @@ def _groups_allow(env, groups, user_groups):
 class CrmLeadScoringRule(models.Model):
     _name = "crm.lead.scoring.rule"
     _description = "Lead Scoring Rule"
+    _inherit = ["mail.thread"]
     _order = "sequence, id"
     _check_company_auto = True
 
@@ -76,6 +77,59 @@ class CrmLeadScoringRule(models.Model):
         compute="_compute_rescoring_remaining",
         help="Leads whose score a background rescoring, after a change of "
         "the rules, has still to update.",
+    )
+
+    # figures of the last evaluation on closed leads (crm.lead.scoring.evaluation)
+    eval_evaluation_id = fields.Many2one(
+        "crm.lead.scoring.evaluation",
+        string="Last Evaluation",
+        readonly=True,
+        copy=False,
+        ondelete="set null",
+    )
+    eval_state = fields.Selection(
+        [("evaluated", "Evaluated"), ("not_evaluable", "Not evaluable")],
+        string="Evaluation",
+        readonly=True,
+        copy=False,
+    )
+    eval_note = fields.Char(
+        string="Why Not Evaluable",
+        readonly=True,
+        copy=False,
+    )
+    eval_matched_count = fields.Integer(
+        string="Closed Leads Matched",
+        readonly=True,
+        copy=False,
+        help="Leads won or lost in the evaluated period that the rule matches.",
+    )
+    eval_won_rate = fields.Float(
+        string="Won Rate (%)",
+        readonly=True,
+        copy=False,
+        help="Share of won leads among the closed leads the rule matches.",
+    )
+    eval_unmatched_won_rate = fields.Float(
+        string="Won Rate Without (%)",
+        readonly=True,
+        copy=False,
+        help="Share of won leads among the closed leads the rule does not match.",
+    )
+    eval_lift = fields.Float(
+        string="Lift",
+        readonly=True,
+        copy=False,
+        help="The rule's won rate divided by the won rate of every closed "
+        "lead: above 1 its leads win more often, below 1 less often.",
+    )
+    suggested_points = fields.Integer(
+        readonly=True,
+        copy=False,
+        help="Points learned from the older two thirds of the closed leads: "
+        "10 points for each doubling of the odds of winning of the leads the "
+        "rule matches against the others; the current points when the rule "
+        "matches, or leaves, too few of them.",
     )
 
     _sql_constraints = [
@@ -170,7 +224,13 @@ class CrmLeadScoringRule(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._check_points_value(vals)
-        rules = super().create(vals_list)
+        # the chatter logs a rule's applied suggestions, not its creation (no
+        # message for each example rule installed)
+        rules = (
+            super(CrmLeadScoringRule, self.with_context(mail_create_nolog=True))
+            .create(vals_list)
+            .with_env(self.env)
+        )
         rules._recompute_affected_leads(
             rules.company_id, any_global=rules.filtered(lambda r: not r.company_id)
         )
@@ -250,6 +310,119 @@ class CrmLeadScoringRule(models.Model):
                 "type": "success",
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
+        }
+
+    def action_evaluate(self):
+        """Evaluate the rules on the company's closed leads: at once on a
+        small database, else in the background (the scheduled action *Lead
+        Scoring: evaluate the rules*). Sales Administrators only."""
+        Evaluation = self.env["crm.lead.scoring.evaluation"]
+        Evaluation.check_access("create")
+        if (
+            Evaluation._count_evaluation_leads()
+            > self.env["crm.lead.scoring.job"]._get_sync_limit()
+        ):
+            self.env.ref("lead_scoring.ir_cron_lead_scoring_evaluate")._trigger()
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "message": self.env._(
+                        "The rules are being evaluated in the background; the "
+                        "evaluation appears under Reporting when it is done."
+                    ),
+                    "type": "success",
+                },
+            }
+        evaluation = Evaluation.evaluate()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "crm.lead.scoring.evaluation",
+            "res_id": evaluation.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
+    def action_apply_suggested_points(self):
+        """Give the selected rules their suggested points, rescore the leads
+        once and log the change on each rule. Sales Administrators only."""
+        if not self.env.user.has_group("sales_team.group_sale_manager"):
+            raise AccessError(
+                self.env._("Only Sales Administrators may apply suggested points.")
+            )
+        self.check_access("write")
+        changed = self.filtered(
+            lambda rule: (
+                rule.eval_state == "evaluated" and rule.suggested_points != rule.points
+            )
+        )
+        for rule in changed:
+            old_points = rule.points
+            # the rules' write without its rescoring: one for every rule below
+            super(CrmLeadScoringRule, rule).write({"points": rule.suggested_points})
+            rule.message_post_with_source(
+                "lead_scoring.message_scoring_rule_points_applied",
+                render_values={
+                    "old_points": old_points,
+                    "new_points": rule.points,
+                },
+                subtype_xmlid="mail.mt_note",
+            )
+        if changed:
+            self._recompute_affected_leads(
+                changed.company_id,
+                any_global=changed.filtered(lambda rule: not rule.company_id),
+            )
+        return True
+
+    def _get_outcome_field(self, domain):
+        """The first field of the lead that ``domain`` reads and into which a
+        closed lead's outcome is written (see ``OUTCOME_FIELDS`` of the
+        evaluation), or None."""
+        from .crm_lead_scoring_evaluation import OUTCOME_FIELDS
+
+        for leaf in domain:
+            if isinstance(leaf, list | tuple) and len(leaf) == 3:
+                name = str(leaf[0]).split(".", 1)[0]
+                if name in OUTCOME_FIELDS:
+                    return name
+        return None
+
+    def _prepare_not_evaluable_values(self, evaluation):
+        self.ensure_one()
+        field = self.env["crm.lead"]._fields[
+            self._get_outcome_field(self._get_scoring_domain())
+        ]
+        return {
+            "eval_evaluation_id": evaluation.id,
+            "eval_state": "not_evaluable",
+            "eval_note": self.env._(
+                "The rule reads %(field)s, into which a closed lead's outcome "
+                "is written: it would predict what it reads.",
+                field=field._description_string(self.env),
+            ),
+            "eval_matched_count": 0,
+            "eval_won_rate": 0.0,
+            "eval_unmatched_won_rate": 0.0,
+            "eval_lift": 0.0,
+            "suggested_points": self.points,
+        }
+
+    def _prepare_evaluated_values(self, closed, won, matched, unmatched, suggested):
+        """The rule's figures from the counts of evaluation leads: ``closed``
+        and ``won`` in all, [leads, won] ``matched`` and ``unmatched``."""
+        self.ensure_one()
+        won_rate = 100 * matched[1] / matched[0] if matched[0] else 0.0
+        return {
+            "eval_state": "evaluated",
+            "eval_note": False,
+            "eval_matched_count": matched[0],
+            "eval_won_rate": won_rate,
+            "eval_unmatched_won_rate": (
+                100 * unmatched[1] / unmatched[0] if unmatched[0] else 0.0
+            ),
+            "eval_lift": won_rate / (100 * won / closed) if won else 0.0,
+            "suggested_points": suggested,
         }
 
     def _get_eval_context(self):

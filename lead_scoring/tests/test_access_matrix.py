@@ -40,6 +40,11 @@ MATRIX = [
     ("history_create",                         NO, NO, NO, NO, NO, NO),
     ("history_write",                          NO, NO, NO, NO, NO, NO),
     ("history_unlink",                         NO, NO, NO, NO, OK, NO),
+    # crm.lead.scoring.evaluation
+    ("evaluation_read",                        NO, OK, OK, OK, OK, NO),
+    ("evaluation_run",                         NO, NO, NO, NO, OK, NO),
+    ("evaluation_of_other_company",            NO, NO, NO, NO, NO, NO),
+    ("action_apply_suggested_points",          NO, NO, NO, NO, OK, NO),
     # crm.team, our fields
     ("team_read_min_score",                    NO, NO, NO, NO, OK, NO),
     ("team_write_min_score",                   NO, NO, NO, NO, OK, NO),
@@ -125,6 +130,9 @@ class TestScoringAccessMatrix(LeadScoringCommon):
             [("name", "ilike", "matrix")],
             company=cls.company_2,
         )
+        Evaluation = cls.env["crm.lead.scoring.evaluation"]
+        cls.evaluation = Evaluation.evaluate(company)
+        cls.evaluation_c2 = Evaluation.evaluate(cls.company_2)
 
         def lead(name, user=False, team=False, lead_company=company):
             return cls._create_lead(
@@ -250,6 +258,28 @@ class TestScoringAccessMatrix(LeadScoringCommon):
         self.assertEqual(self.lead_own.with_env(env).lead_score, 6)
         self.assertEqual(self.lead_unassigned.with_env(env).lead_score, 13)
         self.assertEqual(self.lead_c2.sudo().lead_score, 7, "not of its company")
+
+    def _cell_evaluation_read(self, env, role):
+        evaluations = env["crm.lead.scoring.evaluation"].search(
+            [("id", "in", (self.evaluation | self.evaluation_c2).ids)]
+        )
+        self.assertEqual(evaluations.ids, self.evaluation.ids)
+        evaluations.fetch(["ranking_quality", "closed_count", "line_ids"])
+        evaluations.line_ids.fetch(["won_rate"])
+
+    def _cell_evaluation_run(self, env, role):
+        evaluation = env["crm.lead.scoring.evaluation"].evaluate()
+        self.assertEqual(evaluation.company_id, self.company)
+        self.assertIn(self.rule, evaluation.rule_ids)
+        self.assertNotIn(self.rule_c2, evaluation.rule_ids)
+
+    def _cell_evaluation_of_other_company(self, env, role):
+        self.evaluation_c2.with_env(env).fetch(["ranking_quality"])
+
+    def _cell_action_apply_suggested_points(self, env, role):
+        self.rule.with_env(env).action_apply_suggested_points()
+        # too few closed leads to learn from: its points are its suggestion
+        self.assertEqual(self.rule.points, 5)
 
     def _cell_rule_unlink(self, env, role):
         self.rule.with_env(env).unlink()

@@ -24,3 +24,43 @@ class TestLeadScoringUi(HttpCase):
         lead.invalidate_recordset()
         self.assertEqual(lead.lead_score, 42)
         self.assertEqual(lead.score_rule_ids, rule)
+
+    def test_evaluation_and_suggested_points(self):
+        """Evaluate the rules from the rules list, read the ranking quality,
+        then apply a rule's suggested points."""
+        self.env["crm.lead.scoring.rule"].search([]).action_archive()
+        self.env.ref("base.user_admin").tour_enabled = False
+        rule = self.env["crm.lead.scoring.rule"].create(
+            {
+                "name": "Tour big deal",
+                "points": -5,
+                "domain": "[('name', 'ilike', 'Tour big')]",
+            }
+        )
+        won_stage = self.env["crm.stage"].search([("is_won", "=", True)], limit=1)
+        leads = self.env["crm.lead"].create(
+            [{"name": f"Tour big deal {index}"} for index in range(30)]
+            + [{"name": f"Tour small deal {index}"} for index in range(30)]
+        )
+        # big deals win four times in five, small ones one time in five
+        won = leads[:24] | leads[30:60:5]
+        won.write({"stage_id": won_stage.id})
+        (leads - won).action_set_lost()
+        # closed before the demo's closed leads: the rule is learned from them
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE crm_lead SET date_closed = now() - interval '361 days'"
+            " WHERE id = ANY(%s)",
+            [leads.ids],
+        )
+        leads.invalidate_recordset(["date_closed"])
+        self.start_tour(
+            "/odoo/action-lead_scoring.crm_lead_scoring_rule_action",
+            "lead_scoring_evaluation_tour",
+            login="admin",
+        )
+        evaluation = self.env["crm.lead.scoring.evaluation"].search([], limit=1)
+        self.assertIn(rule, evaluation.rule_ids)
+        self.assertGreater(rule.suggested_points, 0)
+        self.assertEqual(rule.points, rule.suggested_points)
+        self.assertIn("-5", rule.message_ids[:1].body)

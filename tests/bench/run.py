@@ -22,6 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import bench_concurrency  # noqa: E402
 import bench_conversion  # noqa: E402
+import bench_evaluation  # noqa: E402
 import bench_install  # noqa: E402
 import bench_scale  # noqa: E402
 import bench_scoring  # noqa: E402
@@ -34,9 +35,10 @@ BENCHMARKS = {
     "install": bench_install,
     "concurrency": bench_concurrency,
     "scale": bench_scale,
+    "evaluation": bench_evaluation,
 }
 #: run only when named by --only, alone (their own data, long runs)
-ON_REQUEST = {"concurrency", "scale"}
+ON_REQUEST = {"concurrency", "scale", "evaluation"}
 
 
 class Table:
@@ -144,6 +146,8 @@ def main(argv=None):
                 )
             elif name == "scale":
                 results = module.run(env, leads=args.leads or bench_scale.LEADS)
+            elif name == "evaluation":
+                results = module.run(env, leads=args.leads or bench_evaluation.LEADS)
             elif name == "install":
                 sizes = [int(size) for size in args.install_leads.split(",")]
                 results = module.run(env, sizes=sizes)

@@ -73,3 +73,50 @@ registry.category("web_tour.tours").add("lead_scoring_rule_tour", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("lead_scoring_evaluation_tour", {
+    url: "/odoo/action-lead_scoring.crm_lead_scoring_rule_action",
+    steps: () => [
+        {
+            trigger: "button[name=action_evaluate]",
+            content: "Evaluate the rules on the closed leads",
+            run: "click",
+        },
+        {
+            trigger: ".o_lead_scoring_ranking_quality_note:contains(50 is a coin toss)",
+            content: "The evaluation says what its ranking quality means",
+        },
+        {
+            trigger: ".o_field_widget[name=ranking_quality]",
+            content: "The ranking quality of the current points is shown",
+        },
+        {
+            trigger: ".o_notebook .nav-link[name=rules]",
+            content: "Open the Rules tab",
+            run: "click",
+        },
+        {
+            trigger: ".o_field_widget[name=rule_ids] .o_data_row:contains(Tour big deal)",
+            content: "The evaluated rule is listed with its figures",
+        },
+        {
+            trigger: ".o_breadcrumb .o_back_button a, .o_breadcrumb li.breadcrumb-item a",
+            content: "Back to the rules",
+            run: "click",
+        },
+        {
+            trigger: ".o_data_row:contains(Tour big deal) .o_list_record_selector input",
+            content: "Select the rule",
+            run: "click",
+        },
+        {
+            trigger: ".o_control_panel button[name=action_apply_suggested_points]",
+            content: "Apply its suggested points",
+            run: "click",
+        },
+        {
+            trigger: ".o_data_row:contains(Tour big deal) .o_data_cell[name=points]:not(:contains(-5))",
+            content: "The rule has its new points",
+        },
+    ],
+});
