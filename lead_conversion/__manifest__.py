@@ -2,7 +2,7 @@
     "name": "Lead Conversion",
     "summary": "Convert qualified leads into customers and opportunities, "
     "without duplicates and keeping their history",
-    "version": "18.0.1.1.1",
+    "version": "18.0.1.2.0",
     "category": "Sales/CRM",
     "website": "https://github.com/lead-crm/lead-crm",
     "author": "Lead CRM",
