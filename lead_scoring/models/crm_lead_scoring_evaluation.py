@@ -7,6 +7,7 @@ from datetime import timedelta
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL
 
@@ -202,11 +203,28 @@ class CrmLeadScoringEvaluation(models.Model):
         """Evaluate today's active rules on the leads of ``company`` (the
         current one by default) closed in the last
         ``lead_scoring.evaluation_months`` months; store the figures on the
-        evaluation and on the rules; return the evaluation."""
+        evaluation and on the rules; return the evaluation. A person's
+        request evaluates at most ``lead_scoring.sync_rescore_limit`` closed
+        leads: more are evaluated by the scheduled action (the rules list's
+        button triggers it)."""
         company = company or self.env.company
         # sudo: the figures are about every lead of the company, whoever runs
         # them; only Sales Administrators may (see the access lines)
         self.check_access("create")
+        if not self.env.su:
+            count = self._count_evaluation_leads(company)
+            limit = self.env["crm.lead.scoring.job"]._get_sync_limit()
+            if count > limit:
+                raise UserError(
+                    self.env._(
+                        "%(count)s closed leads are too many to evaluate in a "
+                        "request (at most %(limit)s): use Evaluate on closed "
+                        "leads on the scoring rules, which evaluates them in "
+                        "the background.",
+                        count=count,
+                        limit=limit,
+                    )
+                )
         Evaluation = self.sudo()
         Lead = self.env["crm.lead"].sudo().with_context(active_test=False)
         Rule = self.env["crm.lead.scoring.rule"].sudo()

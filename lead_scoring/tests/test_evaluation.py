@@ -1,6 +1,6 @@
 from datetime import datetime, timedelta
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged, users
 from odoo.tools import SQL
 
@@ -310,6 +310,9 @@ class TestLeadScoringEvaluation(LeadScoringCommon):
         self.assertEqual(
             Trigger.search_count([("cron_id", "=", cron.id)]), triggers + 1
         )
+        # nor by a direct call of a person (an RPC client)
+        with self.assertRaisesRegex(UserError, "180 closed leads are too many"):
+            Evaluation.with_user(self.user_sales_manager).evaluate()
         Evaluation._cron_evaluate()
         self.assertEqual(
             Evaluation.search(
