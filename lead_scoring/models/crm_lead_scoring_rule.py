@@ -170,8 +170,8 @@ class CrmLeadScoringRule(models.Model):
                 if rule.active:
                     try:
                         rule_query = Lead._search(rule._get_scoring_domain())
-                    except Exception:  # noqa: BLE001, S110 - see above
-                        pass
+                    except Exception as e:  # noqa: BLE001 - see above
+                        _logger.debug("Scoring rule %s not counted: %s", rule.id, e)
                 compiled.append((rule, rule_query))
             conditions = Lead._get_scoring_conditions(
                 [(rule, query) for rule, query in compiled if query is not None]
