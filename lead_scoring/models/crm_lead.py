@@ -708,11 +708,6 @@ class CrmLead(models.Model):
         rule is active: every score is then 0)."""
         triggers = self._get_scoring_trigger_fields()
         if self and (triggers is None or triggers["direct"]):
-            # every pending value of the leads written at once: the statement
-            # flushing only the fields the rules read, the others would be
-            # written by a second UPDATE of the same rows (each one a new
-            # version of the row in every index of crm_lead)
-            self.flush_model()
             self._recompute_lead_scores(scope_domain=[("id", "in", self.ids)])
 
     @api.model
