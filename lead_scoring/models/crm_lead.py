@@ -209,22 +209,30 @@ class CrmLead(models.Model):
                 SQL.identifier(alias, "id"),
             )
         else:
-            score_alias = query.make_alias(alias, "lead_score")
-            query.add_join(
-                "LEFT JOIN",
-                score_alias,
-                "crm_lead_score",
-                SQL(
-                    "%s = %s",
-                    SQL.identifier(score_alias, "lead_id"),
-                    SQL.identifier(alias, "id"),
-                ),
-            )
-            value = SQL.identifier(score_alias, column)
+            value = SQL.identifier(self._join_lead_score(query, alias), column)
         if fname == "score_date":
             return value
         score = SQL("COALESCE(%s, 0)", value)
         return score_bucket_sql(score) if fname == "score_bucket" else score
+
+    @api.model
+    def _join_lead_score(self, query, alias=None):
+        """Left-join the leads of ``query`` (its table, or ``alias``) to their
+        row of crm.lead.score; return the alias of that row (the same join,
+        made once, whoever asks)."""
+        alias = alias or query.table
+        score_alias = query.make_alias(alias, "lead_score")
+        query.add_join(
+            "LEFT JOIN",
+            score_alias,
+            "crm_lead_score",
+            SQL(
+                "%s = %s",
+                SQL.identifier(score_alias, "lead_id"),
+                SQL.identifier(alias, "id"),
+            ),
+        )
+        return score_alias
 
     @api.model
     def _read_group_orderby(self, order, groupby_terms, query):
@@ -519,17 +527,7 @@ class CrmLead(models.Model):
             (rule, query) for rule, query in rules if rule._changes_without_write()
         ]
         query = Lead._search(Lead._get_scoring_scope_domain())
-        scores = "crm_lead__lead_score"  # the alias of _field_to_sql's join
-        query.add_join(
-            "LEFT JOIN",
-            scores,
-            "crm_lead_score",
-            SQL(
-                "%s = %s",
-                SQL.identifier(scores, "lead_id"),
-                SQL.identifier(Lead._table, "id"),
-            ),
-        )
+        scores = Lead._join_lead_score(query)
         rule_data = SQL.identifier(scores, "rule_data")
         drifts = [
             SQL(
@@ -796,13 +794,7 @@ class CrmLead(models.Model):
             )
         else:
             flags, new_score, rule_ids = SQL("NULL"), SQL("0"), SQL("ARRAY[]::int[]")
-        scores = "crm_lead__lead_score"  # the alias of _field_to_sql's join
-        scope.add_join(
-            "LEFT JOIN",
-            scores,
-            "crm_lead_score",
-            SQL("%s = %s", SQL.identifier(scores, "lead_id"), lead_id),
-        )
+        scores = self._join_lead_score(scope)
         now = self.env.cr.now()
         # flushes exactly the fields the rules and the scope read (their
         # SQL carries them), not every pending computation of the request;

@@ -164,31 +164,19 @@ class CrmLeadScoringRule(models.Model):
             # sudo: which leads are pending is not a matter of access rights
             # (as the leads' own "score pending" flag)
             Lead = self.env["crm.lead"].sudo().with_context(active_test=False)
-            compiled = []
-            for rule in rules.sudo():
-                rule_query = None  # an archived or broken rule matches nothing now
-                if rule.active:
-                    try:
-                        rule_query = Lead._search(rule._get_scoring_domain())
-                    except Exception as e:  # noqa: BLE001 - see above
-                        _logger.debug("Scoring rule %s not counted: %s", rule.id, e)
-                compiled.append((rule, rule_query))
+            # the active rules that apply now (an archived or broken one
+            # matches nothing now)
+            applied = {
+                rule.id: query
+                for rule, __, query in self._load_scoring_rules(mark_errors=False)
+            }
+            compiled = [(rule, applied.get(rule.id)) for rule in rules]
             conditions = Lead._get_scoring_conditions(
                 [(rule, query) for rule, query in compiled if query is not None]
             )
             matches = iter(conditions)
-            scores = "crm_lead__lead_score"  # the alias of _field_to_sql's join
             query = Lead._search(pending)
-            query.add_join(
-                "LEFT JOIN",
-                scores,
-                "crm_lead_score",
-                SQL(
-                    "%s = %s",
-                    SQL.identifier(scores, "lead_id"),
-                    SQL.identifier(query.table, "id"),
-                ),
-            )
+            scores = Lead._join_lead_score(query)
             columns = []
             for rule, rule_query in compiled:
                 matched_before = SQL(
