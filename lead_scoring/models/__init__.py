@@ -7,3 +7,5 @@ from . import crm_stage
 from . import crm_team
 from . import ir_rule
 from . import crm_lead_scoring_evaluation
+from . import crm_lead_scoring_event
+from . import mail_message

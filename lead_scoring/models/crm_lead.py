@@ -1,5 +1,10 @@
+import functools
 import json
 from contextlib import contextmanager
+from typing import NamedTuple
+
+import psycopg2.extensions
+from markupsafe import Markup
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
@@ -9,6 +14,8 @@ from odoo.tools import SQL
 #: the lead's fields the scoring computes: no create, write or import sets them
 SCORE_FIELDS = (
     "lead_score",
+    "fit_score",
+    "engagement_score",
     "score_rule_ids",
     "score_rule_data",
     "score_date",
@@ -21,6 +28,84 @@ SCORE_FIELDS = (
 #: work_mem, set for the statement only): the default 4 MB spills the join of
 #: a million leads with their scores to temporary files
 SCORING_WORK_MEM = "64MB"
+
+#: PostgreSQL settings of the scoring statements: no JIT compilation (it
+#: costs more than the statement saves), the hash of the scores joined in
+#: memory, not on disk
+SCORING_SETTINGS = {"jit": "off", "work_mem": SCORING_WORK_MEM}
+
+
+def with_scoring_settings(statement, settings=None):
+    """``statement`` run with the PostgreSQL ``settings`` (default
+    SCORING_SETTINGS), those of the transaction restored after it, in the same
+    execution: the statement's own results are not returned (see
+    ``scoring_settings`` for a query whose rows are read)."""
+    settings = settings or SCORING_SETTINGS
+    return SQL("%s; %s; %s", _set_settings(settings), statement, _restore(settings))
+
+
+def _set_settings(settings):
+    return SQL(
+        "SELECT %s",
+        SQL(", ").join(
+            SQL(
+                "set_config(%s, current_setting(%s), true), set_config(%s, %s, true)",
+                f"lead_scoring.{name}",
+                name,
+                name,
+                value,
+            )
+            for name, value in settings.items()
+        ),
+    )
+
+
+def _restore(settings):
+    return SQL(
+        "SELECT %s",
+        SQL(", ").join(
+            SQL(
+                "set_config(%s, current_setting(%s), true)",
+                name,
+                f"lead_scoring.{name}",
+            )
+            for name in settings
+        ),
+    )
+
+
+@contextmanager
+def scoring_settings(cr, settings=None):
+    """The PostgreSQL ``settings`` (default SCORING_SETTINGS) for the
+    statements run inside, those of the transaction restored after them
+    (even when one fails)."""
+    settings = settings or SCORING_SETTINGS
+    cr.execute(_set_settings(settings))
+    try:
+        yield
+    finally:
+        # a failed statement aborts the transaction (or its savepoint), whose
+        # rollback takes back the settings with it
+        if (
+            not cr.closed
+            and cr._cnx.get_transaction_status()
+            != psycopg2.extensions.TRANSACTION_STATUS_INERROR
+        ):
+            cr.execute(_restore(settings))
+
+
+class ScoringTerm(NamedTuple):
+    """What a scoring rule adds to a lead, compiled for one query of leads
+    (``crm.lead._get_scoring_terms``): every kind of rule compiles into one."""
+
+    rule: models.BaseModel
+    kind: str  # "fit" or "engagement"
+    #: SQL boolean on the query's lead row: the lead matches the rule
+    matched: SQL
+    #: SQL integer: the points of a matching lead (they may fade with time)
+    points: SQL
+    #: SQL timestamp: the latest event counted (engagement rules), or None
+    event_date: SQL | None = None
 
 
 class ScoringBatch:
@@ -102,6 +187,8 @@ def score_bucket_of(score):
 #: the lead's score fields stored in crm.lead.score: {field: column}
 SCORE_COLUMNS = {
     "lead_score": "score",
+    "fit_score": "fit_score",
+    "engagement_score": "engagement_score",
     "score_bucket": "score",
     "score_date": "date",
 }
@@ -129,6 +216,27 @@ class CrmLead(models.Model):
         readonly=True,
         aggregator="avg",
         help="Sum of the points of the scoring rules the lead matches now.",
+    )
+    fit_score = fields.Integer(
+        compute="_compute_score_values",
+        search="_search_fit_score",
+        readonly=True,
+        aggregator="avg",
+        help="Sum of the points of the fit rules the lead matches: who the lead is.",
+    )
+    engagement_score = fields.Integer(
+        compute="_compute_score_values",
+        search="_search_engagement_score",
+        readonly=True,
+        aggregator="avg",
+        help="Sum of the points of the engagement rules the lead matches: what "
+        "the lead did (pages visited, e-mails, activities done), the points of "
+        "old events faded.",
+    )
+    score_explanation = fields.Html(
+        compute="_compute_score_explanation",
+        sanitize=False,
+        help="The points each matched rule gives the lead today.",
     )
     score_bucket = fields.Selection(
         [(key, label) for key, label, __ in SCORE_BUCKETS],
@@ -177,15 +285,23 @@ class CrmLead(models.Model):
         if lead_ids:
             self.env.cr.execute(
                 SQL(
-                    "SELECT lead_id, score, rule_data, date FROM crm_lead_score"
-                    " WHERE lead_id = ANY(%s)",
+                    "SELECT lead_id, score, rule_data, date, fit_score,"
+                    " engagement_score FROM crm_lead_score WHERE lead_id = ANY(%s)",
                     lead_ids,
                 )
             )
             rows = {row[0]: row[1:] for row in self.env.cr.fetchall()}
         for lead in self:
-            score, rule_data, date = rows.get(lead._origin.id) or (0, None, False)
+            score, rule_data, date, fit, engagement = rows.get(lead._origin.id) or (
+                0,
+                None,
+                False,
+                0,
+                0,
+            )
             lead.lead_score = score
+            lead.fit_score = fit or 0
+            lead.engagement_score = engagement or 0
             lead.score_bucket = score_bucket_of(score)
             lead.score_rule_data = rule_data
             lead.score_date = date
@@ -270,6 +386,12 @@ class CrmLead(models.Model):
     def _search_lead_score(self, operator, value):
         return self._search_score_field("lead_score", operator, value)
 
+    def _search_fit_score(self, operator, value):
+        return self._search_score_field("fit_score", operator, value)
+
+    def _search_engagement_score(self, operator, value):
+        return self._search_score_field("engagement_score", operator, value)
+
     def _search_score_bucket(self, operator, value):
         return self._search_score_field("score_bucket", operator, value)
 
@@ -291,6 +413,96 @@ class CrmLead(models.Model):
             lead.score_rule_ids = Rule.browse(
                 [rid for rid in (lead.score_rule_data or []) if rid in existing]
             )
+
+    @api.depends("score_rule_data")
+    @api.depends_context("uid", "allowed_company_ids", "lang")
+    def _compute_score_explanation(self):
+        """The matched rules the user may read, fit rules then engagement
+        rules, each with the points it gives the lead today (an engagement
+        rule: with its latest event and its full points)."""
+        breakdown = self._get_scoring_breakdown()
+        readable = {
+            lead.id: set(lead.score_rule_ids.ids) for lead in self if lead._origin.id
+        }
+        for lead in self:
+            lines = [
+                line
+                for line in breakdown.get(lead._origin.id, [])
+                if line[0].id in readable.get(lead.id, ())
+            ]
+            lead.score_explanation = lead._render_score_explanation(lines)
+
+    def _get_scoring_breakdown(self):
+        """{lead id: [(rule, kind, points today, latest event or None)]}: the
+        rules each lead of self matches now, computed as the scoring does."""
+        lead_ids = [lead_id for lead_id in self._origin.ids if lead_id]
+        if not lead_ids:
+            return {}
+        Lead = self.sudo().with_context(active_test=False)
+        rules = Lead._get_scoring_rules()
+        if not rules:
+            return {}
+        query = Lead._search([("id", "in", lead_ids)])
+        terms = Lead._get_scoring_terms(query, rules)
+        rows = self.env.execute_query(
+            query.select(
+                SQL.identifier(Lead._table, "id"),
+                SQL("ARRAY[%s]", SQL(", ").join(term.matched for term in terms)),
+                SQL("ARRAY[%s]::int[]", SQL(", ").join(term.points for term in terms)),
+                SQL(
+                    "ARRAY[%s]::timestamp[]",
+                    SQL(", ").join(term.event_date or SQL("NULL") for term in terms),
+                ),
+            )
+        )
+        result = {}
+        for lead_id, flags, points, dates in rows:
+            result[lead_id] = [
+                (term.rule.with_env(self.env), term.kind, points[index], dates[index])
+                for index, term in enumerate(terms)
+                if flags[index]
+            ]
+        return result
+
+    def _render_score_explanation(self, lines):
+        """HTML table of the explanation ``lines`` (see
+        ``_get_scoring_breakdown``), fit rules first."""
+        if not lines:
+            return False
+        _ = self.env._
+        kinds = {"fit": _("Fit"), "engagement": _("Engagement")}
+        rows = []
+        for rule, kind, points, date in sorted(
+            lines, key=lambda line: (line[1] != "fit", line[0].sequence, line[0].id)
+        ):
+            if kind == "engagement":
+                faded = points != rule.points
+                detail = _(
+                    "latest event %(date)s",
+                    date=tools.format_datetime(self.env, date, dt_format="short")
+                    if date
+                    else "-",
+                )
+                if faded:
+                    detail = _(
+                        "%(detail)s; %(points)s points when new",
+                        detail=detail,
+                        points=rule.points,
+                    )
+            else:
+                detail = ""
+            rows.append(
+                Markup(
+                    "<tr><td>%s</td><td>%s</td><td class='text-end'>%s</td>"
+                    "<td class='text-muted'>%s</td></tr>"
+                )
+                % (kinds[kind], rule.name, points, detail)
+            )
+        return Markup(
+            "<table class='table table-sm o_lead_score_explanation'><thead><tr>"
+            "<th>%s</th><th>%s</th><th class='text-end'>%s</th><th>%s</th>"
+            "</tr></thead><tbody>%s</tbody></table>"
+        ) % (_("Kind"), _("Rule"), _("Points"), _("Detail"), Markup("").join(rows))
 
     def _compute_score_pending(self):
         domain = self.env["crm.lead.scoring.job"]._get_pending_domain()
@@ -526,6 +738,7 @@ class CrmLead(models.Model):
         volatile = [
             (rule, query) for rule, query in rules if rule._changes_without_write()
         ]
+        fading = [rule for rule, __ in rules if rule._is_time_dependent()]
         query = Lead._search(Lead._get_scoring_scope_domain())
         scores = Lead._join_lead_score(query)
         rule_data = SQL.identifier(scores, "rule_data")
@@ -540,6 +753,13 @@ class CrmLead(models.Model):
                 volatile, Lead._get_scoring_conditions(volatile), strict=True
             )
         ]
+        # the engagement rules whose points fade or whose events leave a
+        # window: the leads they matched at their last scoring (time passing
+        # adds no event, so it makes no new match)
+        drifts += [
+            SQL("COALESCE(%s @> %s::jsonb, FALSE)", rule_data, json.dumps([rule.id]))
+            for rule in fading
+        ]
         if not drifts:
             return []
         query.add_where(SQL("(%s)", SQL(" OR ").join(drifts)))
@@ -548,39 +768,15 @@ class CrmLead(models.Model):
         # them between processes; few do: let it use its parallel workers
         # (this only reads), with the hash of the scores in memory and no JIT
         # compilation (as the scoring statement)
-        cr = self.env.cr
-        cr.execute(
-            SQL(
-                """
-                SELECT set_config('lead_scoring.parallel_tuple_cost',
-                                  current_setting('parallel_tuple_cost'), true),
-                       set_config('lead_scoring.work_mem',
-                                  current_setting('work_mem'), true),
-                       set_config('lead_scoring.jit', current_setting('jit'), true),
-                       set_config('parallel_tuple_cost', '0.001', true),
-                       set_config('work_mem', %s, true),
-                       set_config('jit', 'off', true)
-                """,
-                SCORING_WORK_MEM,
-            )
-        )
-        lead_ids = [
-            row[0]
-            for row in self.env.execute_query(
-                query.select(SQL.identifier(Lead._table, "id"))
-            )
-        ]
-        cr.execute(
-            """
-            SELECT set_config('parallel_tuple_cost',
-                              current_setting('lead_scoring.parallel_tuple_cost'),
-                              true),
-                   set_config('work_mem',
-                              current_setting('lead_scoring.work_mem'), true),
-                   set_config('jit', current_setting('lead_scoring.jit'), true)
-            """
-        )
-        return lead_ids
+        with scoring_settings(
+            self.env.cr, dict(SCORING_SETTINGS, parallel_tuple_cost="0.001")
+        ):
+            return [
+                row[0]
+                for row in self.env.execute_query(
+                    query.select(SQL.identifier(Lead._table, "id"))
+                )
+            ]
 
     @api.model
     def _get_scoring_sql_written_fields(self):
@@ -685,6 +881,19 @@ class CrmLead(models.Model):
         }
 
     @api.model
+    @tools.ormcache()
+    def _get_scoring_event_types(self):
+        """The event types the active engagement rules count: their new
+        events mark their leads (``crm.lead.scoring.event``)."""
+        return frozenset(
+            rule.event_type
+            for rule, __, __ in self.env["crm.lead.scoring.rule"]._load_scoring_rules(
+                mark_errors=False
+            )
+            if rule.rule_type == "engagement"
+        )
+
+    @api.model
     def _get_scoring_dependencies(self, field):
         """Names of the lead's fields ``field`` is computed from, transitively."""
         todo, result = [field.name], set()
@@ -727,6 +936,9 @@ class CrmLead(models.Model):
         self.env["crm.lead"].invalidate_model(
             [
                 "lead_score",
+                "fit_score",
+                "engagement_score",
+                "score_explanation",
                 "score_bucket",
                 "score_date",
                 "score_rule_data",
@@ -750,7 +962,8 @@ class CrmLead(models.Model):
     @api.model
     def _get_scoring_conditions(self, rules):
         """The SQL condition of each of ``rules`` (as given by
-        ``_get_scoring_rules``) on a row of crm_lead of the lead query."""
+        ``_get_scoring_rules``) on a row of crm_lead of the lead query: its
+        domain and company (an engagement rule: its company only)."""
         lead_id = SQL.identifier(self._table, "id")
         conditions = []
         for __, query in rules:
@@ -764,92 +977,245 @@ class CrmLead(models.Model):
         return conditions
 
     @api.model
+    def _get_scoring_terms(self, query, rules, reference=None):
+        """The scoring terms (``ScoringTerm``) of ``rules`` (as given by
+        ``_get_scoring_rules``) for the leads of ``query``, to which the
+        engagement rules' events are joined (one aggregate per event type,
+        over the leads of the query only).
+
+        ``reference`` is the time the events are counted at: now by default
+        (events up to now, windows and fading from now), or the name of a
+        datetime field of the lead (e.g. ``date_closed``: only the events
+        before it count, their points faded as they were then)."""
+        conditions = self._get_scoring_conditions(rules)
+        by_type = {}
+        for index, (rule, __) in enumerate(rules):
+            if rule.rule_type == "engagement":
+                by_type.setdefault(rule.event_type, []).append((index, rule))
+        if by_type:
+            # before the joins below: the ids of the leads scored
+            lead_ids = query.subselect(SQL.identifier(self._table, "id"))
+        if reference is None:
+            now = SQL("%s::timestamp", self.env.cr.now())
+            lead_reference = event_reference = now
+        else:
+            lead_reference = SQL.identifier(self._table, reference)
+            event_reference = SQL.identifier("l", reference)
+        aliases = {}
+        Rule = self.env["crm.lead.scoring.rule"]
+        for event_type, type_rules in by_type.items():
+            alias = f"lead_scoring_{event_type}"
+            columns = []
+            for index, rule in type_rules:
+                condition = rule._get_scoring_event_condition("e")
+                if rule.event_window_days:
+                    condition = SQL(
+                        "%s AND e.event_date >= %s - make_interval(days => %s)",
+                        condition,
+                        event_reference,
+                        rule.event_window_days,
+                    )
+                columns += [
+                    SQL(
+                        "count(*) FILTER (WHERE %s) AS %s",
+                        condition,
+                        SQL.identifier(f"n_{index}"),
+                    ),
+                    SQL(
+                        "max(e.event_date) FILTER (WHERE %s) AS %s",
+                        condition,
+                        SQL.identifier(f"d_{index}"),
+                    ),
+                ]
+            windows = [rule.event_window_days for __, rule in type_rules]
+            since = (
+                SQL(
+                    "AND e.event_date >= %s - make_interval(days => %s)",
+                    event_reference,
+                    max(windows),
+                )
+                if all(windows)
+                else SQL()
+            )
+            lead_join = (
+                SQL("JOIN %s l ON l.id = e.lead_id", SQL.identifier(self._table))
+                if reference
+                else SQL()
+            )
+            events = SQL(
+                """(SELECT e.lead_id, %(columns)s
+                      FROM (%(rows)s) e %(lead_join)s
+                     WHERE e.lead_id IN %(lead_ids)s %(until)s %(since)s
+                  GROUP BY e.lead_id)""",
+                columns=SQL(", ").join(columns),
+                rows=Rule._get_scoring_event_rows(event_type),
+                lead_join=lead_join,
+                lead_ids=lead_ids,
+                # as of a date: only the events before it (scoring now: every
+                # event, those stamped a little ahead of the database's clock
+                # too)
+                until=SQL("AND e.event_date <= %s", event_reference)
+                if reference
+                else SQL(),
+                since=since,
+            )
+            query.add_join(
+                "LEFT JOIN",
+                alias,
+                events,
+                SQL(
+                    "%s = %s",
+                    SQL.identifier(alias, "lead_id"),
+                    SQL.identifier(self._table, "id"),
+                ),
+            )
+            aliases[event_type] = alias
+        terms = []
+        for index, ((rule, __), condition) in enumerate(
+            zip(rules, conditions, strict=True)
+        ):
+            if rule.rule_type != "engagement":
+                terms.append(
+                    ScoringTerm(
+                        rule,
+                        "fit",
+                        SQL("COALESCE((%s), FALSE)", condition),
+                        SQL("%s", rule.points),
+                    )
+                )
+                continue
+            alias = aliases[rule.event_type]
+            count = SQL("COALESCE(%s, 0)", SQL.identifier(alias, f"n_{index}"))
+            points = SQL("%s", rule.points)
+            if rule.decay_half_life_days:
+                # rounded half away from zero (numeric round)
+                points = SQL(
+                    "round(%s * power(0.5, GREATEST(extract(epoch FROM %s - %s), 0)"
+                    " / 86400.0 / %s)::numeric)::int",
+                    rule.points,
+                    lead_reference,
+                    SQL.identifier(alias, f"d_{index}"),
+                    rule.decay_half_life_days,
+                )
+            terms.append(
+                ScoringTerm(
+                    rule,
+                    "engagement",
+                    SQL(
+                        "(%s >= %s AND COALESCE((%s), FALSE))",
+                        count,
+                        rule.event_min_count,
+                        condition,
+                    ),
+                    points,
+                    SQL.identifier(alias, f"d_{index}"),
+                )
+            )
+        return terms
+
+    @api.model
     def _score_scope(self, scope_domain, rules):
         """Score the leads matching ``scope_domain`` (every lead when None)
         with ``rules`` (as given by ``_get_scoring_rules``), in one statement:
-        a single scan of the leads evaluates the condition of every rule, and
-        only the leads whose score or matched rules changed are updated."""
+        a single scan of the leads evaluates the terms of every rule (the
+        engagement rules' events aggregated once per event type), and only
+        the leads whose scores or matched rules changed are updated."""
         lead_id = SQL.identifier(self._table, "id")
         scope = self._search(
             expression.AND([scope_domain or [], self._get_scoring_scope_domain()])
         )
-        conditions = self._get_scoring_conditions(rules)
-        if conditions:
-            flags = SQL(
-                "ARRAY[%s]",
+        scores = self._join_lead_score(scope)
+        terms = self._get_scoring_terms(scope, rules)
+        if terms:
+            flags = SQL("ARRAY[%s]", SQL(", ").join(term.matched for term in terms))
+            # the points of each term, computed once its flag says it matched
+            points = SQL(
+                "ARRAY[%s]::int[]",
                 SQL(", ").join(
-                    SQL("COALESCE((%s), FALSE)", condition) for condition in conditions
+                    SQL("CASE WHEN %s THEN %s ELSE 0 END", term.matched, term.points)
+                    if term.kind == "engagement"
+                    else SQL("0")
+                    for term in terms
                 ),
             )
-            new_score = SQL(" + ").join(
-                SQL("CASE WHEN m.flags[%s] THEN %s ELSE 0 END", index, rule.points)
-                for index, (rule, __) in enumerate(rules, start=1)
-            )
+
+            def total(kind):
+                parts = [
+                    SQL("CASE WHEN m.flags[%s] THEN %s ELSE 0 END", index, term.points)
+                    if term.kind == "fit"
+                    else SQL("m.points[%s]", index)
+                    for index, term in enumerate(terms, start=1)
+                    if term.kind == kind
+                ]
+                return SQL(" + ").join(parts) if parts else SQL("0")
+
+            new_fit, new_engagement = total("fit"), total("engagement")
             rule_ids = SQL(
                 "array_remove(ARRAY[%s], NULL)",
                 SQL(", ").join(
-                    SQL("CASE WHEN m.flags[%s] THEN %s END", index, rule.id)
-                    for index, (rule, __) in enumerate(rules, start=1)
+                    SQL("CASE WHEN m.flags[%s] THEN %s END", index, term.rule.id)
+                    for index, term in enumerate(terms, start=1)
                 ),
             )
         else:
-            flags, new_score, rule_ids = SQL("NULL"), SQL("0"), SQL("ARRAY[]::int[]")
-        scores = self._join_lead_score(scope)
+            flags = points = SQL("NULL")
+            new_fit = new_engagement = SQL("0")
+            rule_ids = SQL("ARRAY[]::int[]")
         now = self.env.cr.now()
+        score = functools.partial(SQL.identifier, scores)
         # flushes exactly the fields the rules and the scope read (their
         # SQL carries them), not every pending computation of the request;
-        # writes only the rows of crm_lead_score whose score or matched rules
-        # changed, and one history row per changed score
-        self.env.execute_query(
-            SQL(
-                """
-                -- no JIT compilation: it costs more than the statement saves;
-                -- the hash of the scores joined in memory, not on disk
-                SELECT set_config('lead_scoring.jit', current_setting('jit'), true),
-                       set_config('lead_scoring.work_mem',
-                                  current_setting('work_mem'), true),
-                       set_config('jit', 'off', true),
-                       set_config('work_mem', %(work_mem)s, true);
-                WITH flagged AS MATERIALIZED (%(leads)s),
-                computed AS MATERIALIZED (
-                    SELECT m.id, m.old_score, m.old_rule_ids,
-                           %(new_score)s AS new_score,
-                           CASE WHEN cardinality(%(rule_ids)s) > 0
-                                THEN to_jsonb(%(rule_ids)s) END AS new_rule_ids
-                      FROM flagged AS m
-                ),
-                changed AS MATERIALIZED (
-                    SELECT * FROM computed c
-                     WHERE c.old_score IS DISTINCT FROM c.new_score
-                        OR c.old_rule_ids IS DISTINCT FROM c.new_rule_ids
-                ),
-                written AS (
-                    INSERT INTO crm_lead_score AS s (lead_id, score, rule_data, date)
-                    SELECT id, new_score, new_rule_ids, %(now)s FROM changed
-                    ON CONFLICT (lead_id) DO UPDATE
-                       SET score = EXCLUDED.score,
-                           rule_data = EXCLUDED.rule_data,
-                           date = CASE WHEN s.score IS DISTINCT FROM EXCLUDED.score
-                                       THEN EXCLUDED.date ELSE s.date END
-                )
-                INSERT INTO crm_lead_score_history (lead_id, date, old_score, new_score)
-                SELECT id, %(now)s, old_score, new_score FROM changed
-                 WHERE old_score IS DISTINCT FROM new_score;
-                SELECT set_config('jit', current_setting('lead_scoring.jit'), true),
-                       set_config('work_mem',
-                                  current_setting('lead_scoring.work_mem'), true)
-                """,
-                leads=scope.select(
-                    SQL("%s AS id", lead_id),
-                    SQL(
-                        "COALESCE(%s, 0) AS old_score", SQL.identifier(scores, "score")
-                    ),
-                    SQL("%s AS old_rule_ids", SQL.identifier(scores, "rule_data")),
-                    SQL("%s AS flags", flags),
-                ),
-                new_score=new_score,
-                rule_ids=rule_ids,
-                now=now,
-                work_mem=SCORING_WORK_MEM,
+        # writes only the rows of crm_lead_score whose scores or matched
+        # rules changed, and one history row per changed score
+        statement = SQL(
+            """
+            WITH flagged AS MATERIALIZED (%(leads)s),
+            computed AS MATERIALIZED (
+                SELECT m.id, m.old_score, m.old_fit, m.old_engagement,
+                       m.old_rule_ids,
+                       %(new_fit)s AS new_fit,
+                       %(new_engagement)s AS new_engagement,
+                       CASE WHEN cardinality(%(rule_ids)s) > 0
+                            THEN to_jsonb(%(rule_ids)s) END AS new_rule_ids
+                  FROM flagged AS m
+            ),
+            changed AS MATERIALIZED (
+                SELECT c.*, c.new_fit + c.new_engagement AS new_score
+                  FROM computed c
+                 WHERE c.old_score IS DISTINCT FROM c.new_fit + c.new_engagement
+                    OR c.old_fit IS DISTINCT FROM c.new_fit
+                    OR c.old_engagement IS DISTINCT FROM c.new_engagement
+                    OR c.old_rule_ids IS DISTINCT FROM c.new_rule_ids
+            ),
+            written AS (
+                INSERT INTO crm_lead_score AS s
+                       (lead_id, score, fit_score, engagement_score, rule_data, date)
+                SELECT id, new_score, new_fit, new_engagement, new_rule_ids, %(now)s
+                  FROM changed
+                ON CONFLICT (lead_id) DO UPDATE
+                   SET score = EXCLUDED.score,
+                       fit_score = EXCLUDED.fit_score,
+                       engagement_score = EXCLUDED.engagement_score,
+                       rule_data = EXCLUDED.rule_data,
+                       date = CASE WHEN s.score IS DISTINCT FROM EXCLUDED.score
+                                   THEN EXCLUDED.date ELSE s.date END
             )
+            INSERT INTO crm_lead_score_history (lead_id, date, old_score, new_score)
+            SELECT id, %(now)s, old_score, new_score FROM changed
+             WHERE old_score IS DISTINCT FROM new_score
+            """,
+            leads=scope.select(
+                SQL("%s AS id", lead_id),
+                SQL("COALESCE(%s, 0) AS old_score", score("score")),
+                SQL("COALESCE(%s, 0) AS old_fit", score("fit_score")),
+                SQL("COALESCE(%s, 0) AS old_engagement", score("engagement_score")),
+                SQL("%s AS old_rule_ids", score("rule_data")),
+                SQL("%s AS flags", flags),
+                SQL("%s AS points", points),
+            ),
+            new_fit=new_fit,
+            new_engagement=new_engagement,
+            rule_ids=rule_ids,
+            now=now,
         )
+        self.env.execute_query(with_scoring_settings(statement))

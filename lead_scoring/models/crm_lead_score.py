@@ -21,6 +21,8 @@ class CrmLeadScore(models.Model):
 
     lead_id = fields.Many2one("crm.lead", required=True, ondelete="cascade")
     score = fields.Integer(required=True, default=0, index=True)
+    fit_score = fields.Integer(default=0)
+    engagement_score = fields.Integer(default=0)
     rule_data = fields.Json(
         string="Matched Scoring Rule IDs",
         help="Sorted ids of the rules matched at the last scoring.",

@@ -40,6 +40,11 @@ OUTCOME_FIELDS = frozenset(
 )
 
 
+def round_half_away(value):
+    """``value`` rounded half away from zero, as PostgreSQL rounds a numeric."""
+    return int(math.copysign(math.floor(abs(value) + 0.5), value))
+
+
 def ranking_quality(counts):
     """The chance, in %, that a won lead scores above a lost one, ties
     counting half (the Mann-Whitney statistic, or area under the ROC curve),
@@ -110,6 +115,19 @@ class CrmLeadScoringEvaluation(models.Model):
         readonly=True,
         aggregator="avg",
         help="The same measure with the suggested points instead of the current ones.",
+    )
+    fit_ranking_quality = fields.Float(
+        string="Ranking Quality of the Fit Rules",
+        readonly=True,
+        aggregator="avg",
+        help="The same measure with the fit rules alone: who the leads are.",
+    )
+    engagement_ranking_quality = fields.Float(
+        string="Ranking Quality of the Engagement Rules",
+        readonly=True,
+        aggregator="avg",
+        help="The same measure with the engagement rules alone: what the leads "
+        "did before they were closed.",
     )
     pls_ranking_quality = fields.Float(
         string="Ranking Quality of crm's Probability",
@@ -269,24 +287,28 @@ class CrmLeadScoringEvaluation(models.Model):
     @api.model
     def _get_evaluation_groups(self, query, rules):
         """One statement: the evaluation leads of ``query`` flagged with the
-        rules they match (the conditions of the scoring statement), split
-        by closing date (the older two thirds learn, the newest third
-        checks) and counted per combination of matched rules, outcome and
-        part. Returns {"rows": [(flags, won, learning, count)], "split": id
+        rules they match and the points each gives them, as the scoring
+        computes them but *as of the lead's closing date* (an engagement
+        rule counts only the events before it, its points faded as they
+        were then: nothing after the outcome predicts it), split by closing
+        date (the older two thirds learn, the newest third checks) and
+        counted per combination of matched rules, points, outcome and part.
+        Returns {"rows": [(flags, points, won, learning, count)], "split": id
         of the last learning lead}."""
         Lead = self.env["crm.lead"]
         lead = SQL.identifier(Lead._table, "id")
-        conditions = Lead._get_scoring_conditions(rules)
-        flags = (
-            SQL(
-                "ARRAY[%s]",
+        terms = Lead._get_scoring_terms(query, rules, reference="date_closed")
+        if terms:
+            flags = SQL("ARRAY[%s]", SQL(", ").join(term.matched for term in terms))
+            points = SQL(
+                "ARRAY[%s]::int[]",
                 SQL(", ").join(
-                    SQL("COALESCE((%s), FALSE)", condition) for condition in conditions
+                    SQL("CASE WHEN %s THEN %s ELSE 0 END", term.matched, term.points)
+                    for term in terms
                 ),
             )
-            if conditions
-            else SQL("ARRAY[]::boolean[]")
-        )
+        else:
+            flags, points = SQL("ARRAY[]::boolean[]"), SQL("ARRAY[]::int[]")
         won_stages = self.env["crm.stage"].sudo()._search([("is_won", "=", True)])
         leads = query.select(
             SQL("%s AS id", lead),
@@ -297,39 +319,40 @@ class CrmLeadScoringEvaluation(models.Model):
                 won_stages.subselect(),
             ),
             SQL("%s AS flags", flags),
+            SQL("%s AS points", points),
         )
         rows = self.env.execute_query(
             SQL(
                 """
-                WITH leads AS MATERIALIZED (%(leads)s),
-                ranked AS MATERIALIZED (
-                    SELECT flags, won, id,
-                           row_number() OVER (ORDER BY date_closed, id) AS rank,
-                           3 * row_number() OVER (ORDER BY date_closed, id)
-                               <= 2 * count(*) OVER () AS learning
-                      FROM leads
-                )
-                SELECT flags, won, learning, count(*),
-                       (SELECT id FROM ranked WHERE learning
-                         ORDER BY rank DESC LIMIT 1)
-                  FROM ranked
-              GROUP BY flags, won, learning
-                """,
+                    WITH leads AS MATERIALIZED (%(leads)s),
+                    ranked AS MATERIALIZED (
+                        SELECT flags, points, won, id,
+                               row_number() OVER (ORDER BY date_closed, id) AS rank,
+                               3 * row_number() OVER (ORDER BY date_closed, id)
+                                   <= 2 * count(*) OVER () AS learning
+                          FROM leads
+                    )
+                    SELECT flags, points, won, learning, count(*),
+                           (SELECT id FROM ranked WHERE learning
+                             ORDER BY rank DESC LIMIT 1)
+                      FROM ranked
+                  GROUP BY flags, points, won, learning
+                    """,
                 leads=leads,
             )
         )
-        split = rows[0][4] if rows else None
-        return {"rows": [row[:4] for row in rows], "split": split}
+        split = rows[0][5] if rows else None
+        return {"rows": [row[:5] for row in rows], "split": split}
 
     @api.model
     def _get_evaluation_values(self, groups, rules):
         """The evaluation's values (and ``rule_values``: {rule id: values})
         from the counts of ``_get_evaluation_groups``."""
         rows = groups["rows"]
-        closed = sum(count for __, __, __, count in rows)
-        won = sum(count for __, is_won, __, count in rows if is_won)
-        learning = sum(count for __, __, is_learning, count in rows if is_learning)
-        checking = [row for row in rows if not row[2]]
+        closed = sum(row[4] for row in rows)
+        won = sum(row[4] for row in rows if row[2])
+        learning = sum(row[4] for row in rows if row[3])
+        checking = [row for row in rows if not row[3]]
         values = {
             "closed_count": closed,
             "won_count": won,
@@ -337,21 +360,24 @@ class CrmLeadScoringEvaluation(models.Model):
             "checking_count": closed - learning,
             "rule_values": {},
         }
-        points = [rule.points for rule, __ in rules]
-        suggested = self._get_suggested_points([row for row in rows if row[2]], rules)
+        current = self._get_points_function(rules)
+        suggested_points = self._get_suggested_points(
+            [row for row in rows if row[3]], rules
+        )
+        suggested = self._get_points_function(rules, suggested_points)
         # per rule, over every evaluation lead
         for index, (rule, __) in enumerate(rules):
             matched = [0, 0]  # leads, won
-            for flags, is_won, __, count in rows:
+            for flags, __, is_won, __, count in rows:
                 if flags[index]:
                     matched[0] += count
                     matched[1] += count if is_won else 0
             unmatched = [closed - matched[0], won - matched[1]]
             values["rule_values"][rule.id] = rule._prepare_evaluated_values(
-                closed, won, matched, unmatched, suggested[index]
+                closed, won, matched, unmatched, suggested_points[index]
             )
-        checking_won = sum(count for __, is_won, __, count in checking if is_won)
-        checking_total = sum(count for __, __, __, count in checking)
+        checking_won = sum(row[4] for row in checking if row[2])
+        checking_total = sum(row[4] for row in checking)
         if closed < MIN_EVALUATION_LEADS:
             values["inconclusive_reason"] = self.env._(
                 "Only %(count)s leads closed in the period: at least %(minimum)s "
@@ -372,14 +398,19 @@ class CrmLeadScoringEvaluation(models.Model):
         else:
             values["is_conclusive"] = True
             values["ranking_quality"] = ranking_quality(
-                self._count_scores(checking, points)
+                self._count_scores(checking, current)
             )
             values["suggested_ranking_quality"] = ranking_quality(
                 self._count_scores(checking, suggested)
             )
+            for kind in ("fit", "engagement"):
+                kind_points = self._get_points_function(rules, kind=kind)
+                values[f"{kind}_ranking_quality"] = ranking_quality(
+                    self._count_scores(checking, kind_points)
+                )
         # score ranges, over every evaluation lead, with the current points
         ranges = defaultdict(lambda: [0, 0])
-        for score, (won_leads, lost_leads) in self._count_scores(rows, points).items():
+        for score, (won_leads, lost_leads) in self._count_scores(rows, current).items():
             ranges[score_bucket_of(score)][0] += won_leads + lost_leads
             ranges[score_bucket_of(score)][1] += won_leads
         values["line_ids"] = [
@@ -398,12 +429,38 @@ class CrmLeadScoringEvaluation(models.Model):
         return values
 
     @api.model
-    def _count_scores(self, rows, points):
-        """{score: [won, lost]} of the counted ``rows`` with ``points``."""
+    def _get_points_function(self, rules, new_points=None, kind=None):
+        """A function giving the score of a counted row (flags, points, ...)
+        with the rules' current points, or with ``new_points`` (one per rule,
+        an engagement rule's faded as its current points are), only the rules
+        of ``kind`` when given."""
+        kept = [kind is None or rule.rule_type == kind for rule, __ in rules]
+        if new_points is None:
+            return lambda row: sum(
+                p for p, keep in zip(row[1], kept, strict=True) if keep
+            )
+        old_points = [rule.points for rule, __ in rules]
+
+        def score(row):
+            total = 0
+            for flag, points, old, new, keep in zip(
+                row[0], row[1], old_points, new_points, kept, strict=True
+            ):
+                if not (flag and keep):
+                    continue
+                # the share of the full points the lead had (fading)
+                total += round_half_away(new * points / old) if old else new
+            return total
+
+        return score
+
+    @api.model
+    def _count_scores(self, rows, score):
+        """{score: [won, lost]} of the counted ``rows``, scored by the
+        function ``score`` (see ``_get_points_function``)."""
         counts = defaultdict(lambda: [0, 0])
-        for flags, is_won, __, count in rows:
-            score = sum(p for p, flag in zip(points, flags, strict=True) if flag)
-            counts[score][0 if is_won else 1] += count
+        for row in rows:
+            counts[score(row)][0 if row[2] else 1] += row[4]
         return counts
 
     @api.model
@@ -418,7 +475,7 @@ class CrmLeadScoringEvaluation(models.Model):
         for index, (rule, __) in enumerate(rules):
             # won/lost among the matched, then the unmatched leads
             counts = [[0, 0], [0, 0]]
-            for flags, is_won, __, count in rows:
+            for flags, __, is_won, __, count in rows:
                 counts[0 if flags[index] else 1][0 if is_won else 1] += count
             if min(sum(counts[0]), sum(counts[1])) < MIN_SUGGESTION_LEADS:
                 suggested.append(rule.points)

@@ -15,7 +15,37 @@ from .crm_lead import ScoringBatch
 _logger = logging.getLogger(__name__)
 
 #: fields of a rule that change which leads it scores and by how much
-SCORING_FIELDS = {"points", "domain", "active", "company_id"}
+SCORING_FIELDS = {
+    "points",
+    "domain",
+    "active",
+    "company_id",
+    "rule_type",
+    "event_type",
+    "event_url",
+    "event_activity_type_id",
+    "event_window_days",
+    "event_min_count",
+    "decay_half_life_days",
+}
+#: the events an engagement rule may count (their sources: see
+#: ``crm.lead.scoring.rule._get_scoring_event_rows``)
+#: fields of an engagement rule
+ENGAGEMENT_FIELDS = (
+    "rule_type",
+    "event_type",
+    "event_url",
+    "event_activity_type_id",
+    "event_window_days",
+    "event_min_count",
+    "decay_half_life_days",
+)
+EVENT_TYPES = [
+    ("page_visit", "Page visited"),
+    ("email_received", "E-mail received from the customer"),
+    ("email_sent", "E-mail sent to the customer"),
+    ("activity_done", "Activity done"),
+]
 #: names of a domain's evaluation context whose values change with the day
 TIME_NAMES = {"context_today", "datetime", "time", "relativedelta"}
 
@@ -41,6 +71,48 @@ class CrmLeadScoringRule(models.Model):
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
+    rule_type = fields.Selection(
+        [("fit", "Fit"), ("engagement", "Engagement")],
+        string="Kind",
+        required=True,
+        default="fit",
+        help="Fit: who the lead is, a condition on the lead's fields. "
+        "Engagement: what the lead does, its events (pages visited, e-mails, "
+        "activities done), whose points may fade with time.",
+    )
+    event_type = fields.Selection(
+        EVENT_TYPES,
+        string="Event",
+        help="The events of the lead an engagement rule counts.",
+    )
+    event_url = fields.Char(
+        string="URL Contains",
+        help="Only the visits of pages whose URL contains this text (e.g. /pricing); "
+        "empty: every tracked page.",
+    )
+    event_activity_type_id = fields.Many2one(
+        "mail.activity.type",
+        string="Activity Type",
+        help="Only the activities of this type (e.g. Call, Meeting); empty: every "
+        "activity marked done.",
+    )
+    event_window_days = fields.Integer(
+        string="In the Last (Days)",
+        default=0,
+        help="Only the events of the last N days count; 0: every event, however old.",
+    )
+    event_min_count = fields.Integer(
+        string="At Least (Events)",
+        default=1,
+        help="The lead matches when it has at least this many such events.",
+    )
+    decay_half_life_days = fields.Integer(
+        string="Half-Life (Days)",
+        default=0,
+        help="The points halve every N days after the lead's latest matching "
+        "event: a lead gets round(points x 0.5 ^ (age / half-life)); 0: the "
+        "points do not fade.",
+    )
     points = fields.Integer(
         required=True,
         default=1,
@@ -140,15 +212,31 @@ class CrmLeadScoringRule(models.Model):
         ),
     ]
 
-    @api.depends("domain", "company_id", "active")
+    @api.depends("domain", "company_id", "active", *ENGAGEMENT_FIELDS)
     def _compute_lead_count(self):
         Lead = self.env["crm.lead"]
         for rule in self:
             try:
                 domain = rule._get_lead_domain()
-                rule.lead_count = Lead.search_count(domain)
+                if rule.rule_type == "engagement":
+                    rule.lead_count = rule._count_engaged_leads(domain)
+                else:
+                    rule.lead_count = Lead.search_count(domain)
             except Exception:  # noqa: BLE001 - a broken rule matches nothing
                 rule.lead_count = 0
+
+    def _count_engaged_leads(self, domain):
+        """The leads of ``domain`` (those the user may read) the engagement
+        rule matches now, counted as the scoring counts them."""
+        self.ensure_one()
+        if self._get_engagement_error():
+            return 0
+        Lead = self.env["crm.lead"]
+        query = Lead._search(domain)
+        [term] = Lead._get_scoring_terms(query, [(self, Lead.sudo()._search([]))])
+        query.add_where(term.matched)
+        [(count,)] = self.env.execute_query(query.select(SQL("count(*)")))
+        return count
 
     @api.depends_context("uid")
     def _compute_rescoring_remaining(self):
@@ -194,6 +282,28 @@ class CrmLeadScoringRule(models.Model):
             counts = dict(zip([rule.id for rule, __ in compiled], row, strict=True))
         for rule in self:
             rule.rescoring_remaining = counts.get(rule.id, 0)
+
+    @api.constrains(
+        "rule_type",
+        "domain",
+        "event_type",
+        "event_url",
+        "event_activity_type_id",
+        "event_window_days",
+        "event_min_count",
+        "decay_half_life_days",
+    )
+    def _check_engagement(self):
+        for rule in self:
+            error = rule._get_engagement_error()
+            if error:
+                raise ValidationError(
+                    self.env._(
+                        "The scoring rule %(rule)s is invalid: %(error)s",
+                        rule=rule.name,
+                        error=error,
+                    )
+                )
 
     @api.constrains("domain")
     def _check_domain(self):
@@ -266,13 +376,19 @@ class CrmLeadScoringRule(models.Model):
 
     def action_preview_leads(self):
         self.ensure_one()
+        # an engagement rule: the leads it matched at their last scoring
+        domain = (
+            [("score_rule_ids", "in", self.ids)]
+            if self.rule_type == "engagement"
+            else self._get_lead_domain()
+        )
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Leads matching %(rule)s", rule=self.name),
             "res_model": "crm.lead",
             "view_mode": "list,kanban,form",
             "views": [(False, "list"), (False, "kanban"), (False, "form")],
-            "domain": self._get_lead_domain(),
+            "domain": domain,
         }
 
     def action_rescore_all_leads(self):
@@ -413,6 +529,148 @@ class CrmLeadScoringRule(models.Model):
             "suggested_points": suggested,
         }
 
+    def _get_engagement_error(self):
+        """A message naming what is wrong with the rule's kind and events, or
+        False."""
+        self.ensure_one()
+        _ = self.env._
+        label = dict(self._fields["event_type"]._description_selection(self.env))
+        event = label.get(self.event_type, "")
+        engagement = self.rule_type == "engagement"
+        domain = (self.domain or "[]").strip()
+        checks = [
+            (
+                self.event_window_days < 0,
+                _("the number of days of the window cannot be negative."),
+            ),
+            (
+                self.event_min_count < 1,
+                _("the minimum number of events must be at least 1."),
+            ),
+            (self.decay_half_life_days < 0, _("the half-life cannot be negative.")),
+            (
+                engagement and domain not in ("", "[]"),
+                _(
+                    "an engagement rule counts the lead's events and has no "
+                    "domain: make it a fit rule, or empty its domain."
+                ),
+            ),
+            (
+                engagement and not self.event_type,
+                _("choose the events an engagement rule counts."),
+            ),
+            (
+                engagement
+                and self.event_type
+                and self._get_scoring_event_rows(self.event_type) is None,
+                _(
+                    "the events %(event)s come from a module that is not "
+                    "installed (Lead Scoring: Website, with Website CRM, for the "
+                    "pages visited).",
+                    event=event,
+                ),
+            ),
+            (
+                engagement and self.event_url and self.event_type != "page_visit",
+                _("a URL filters the pages visited only, not %(event)s.", event=event),
+            ),
+            (
+                engagement
+                and self.event_activity_type_id
+                and self.event_type != "activity_done",
+                _(
+                    "an activity type filters the activities done only, not %(event)s.",
+                    event=event,
+                ),
+            ),
+        ]
+        return next((message for failed, message in checks if failed), False)
+
+    # ------------------------------------------------------------ events
+    @api.model
+    def _get_scoring_event_rows(self, event_type):
+        """The events of ``event_type`` as SQL selecting one row per event
+        with the columns ``lead_id``, ``event_date`` (timestamp), ``url``
+        (text) and ``activity_type_id`` (integer, NULL for the events that
+        have none); None when the source of these events is not installed.
+
+        Engagement rules count these rows, set-based. Add a source by
+        overriding this method (answer your event type, call super for the
+        others) and adding the type to ``event_type``'s selection; mark the
+        leads of a new event with ``crm.lead._mark_scoring_events`` so that
+        they are rescored within a minute. lead_scoring_website adds the
+        pages visited this way."""
+        internal_author = SQL(
+            "EXISTS (SELECT 1 FROM res_users u"
+            " WHERE u.partner_id = m.author_id AND NOT u.share)"
+        )
+        columns = SQL(
+            "m.res_id AS lead_id, m.date AS event_date, NULL::text AS url, "
+            "m.mail_activity_type_id AS activity_type_id"
+        )
+        if event_type == "email_received":
+            condition = SQL("m.message_type = 'email' AND NOT %s", internal_author)
+        elif event_type == "email_sent":
+            comment = self.env.ref("mail.mt_comment").id
+            condition = SQL(
+                "m.message_type IN ('comment', 'email_outgoing')"
+                " AND m.subtype_id = %s AND %s",
+                comment,
+                internal_author,
+            )
+        elif event_type == "activity_done":
+            condition = SQL("m.mail_activity_type_id IS NOT NULL")
+        else:
+            return None
+        return SQL(
+            "SELECT %s FROM mail_message m WHERE m.model = 'crm.lead' AND %s",
+            columns,
+            condition,
+        )
+
+    def _get_scoring_event_condition(self, alias):
+        """The SQL condition of the engagement rule on an event row of
+        ``alias`` (see ``_get_scoring_event_rows``), its window aside."""
+        self.ensure_one()
+        conditions = []
+        if self.event_url:
+            conditions.append(
+                SQL(
+                    "%s ILIKE %s",
+                    SQL.identifier(alias, "url"),
+                    "%%%s%%"
+                    % self.event_url.replace("\\", "\\\\")
+                    .replace("%", "\\%")
+                    .replace("_", "\\_"),
+                )
+            )
+        if self.event_activity_type_id:
+            conditions.append(
+                SQL(
+                    "%s = %s",
+                    SQL.identifier(alias, "activity_type_id"),
+                    self.event_activity_type_id.id,
+                )
+            )
+        return SQL(" AND ").join(conditions) if conditions else SQL("TRUE")
+
+    def _get_engagement_key(self):
+        """The values of the rule's engagement fields, as a tuple of plain
+        values (a cache key)."""
+        self.ensure_one()
+        return tuple(
+            self[name].id if name == "event_activity_type_id" else self[name]
+            for name in ENGAGEMENT_FIELDS
+        )
+
+    def _is_time_dependent(self):
+        """Whether the rule's points change with time alone: an engagement
+        rule with a window (events leave it) or a half-life (points fade)."""
+        self.ensure_one()
+        return self.rule_type == "engagement" and bool(
+            self.event_window_days or self.decay_half_life_days
+        )
+
     def _get_eval_context(self):
         """Values a domain may use, e.g. for rules relative to today:
         ``[('create_date', '<', (context_today() - relativedelta(days=30))
@@ -488,6 +746,10 @@ class CrmLeadScoringRule(models.Model):
         lead (other records, non-stored or computed from other records,
         written in SQL; see ``crm.lead._scoring_field_changes_without_write``)."""
         self.ensure_one()
+        if self.rule_type == "engagement":
+            # its events mark their leads (rescored within a minute), and
+            # the daily fading pass applies the time (``_is_time_dependent``)
+            return False
         try:
             tree = ast.parse((self.domain or "[]").strip() or "[]", mode="eval")
         except SyntaxError:
@@ -551,7 +813,9 @@ class CrmLeadScoringRule(models.Model):
         rules = (
             self.sudo()
             .with_context(active_test=True)
-            .search_fetch([], ["domain", "company_id", "error_message"])
+            .search_fetch(
+                [], ["domain", "company_id", "error_message", *ENGAGEMENT_FIELDS]
+            )
         )
         # compiled once for the same domains on the same cursor (a create or
         # write of leads by batches compiles them once, not per batch): the
@@ -559,7 +823,15 @@ class CrmLeadScoringRule(models.Model):
         # companies, the user, language and day the domains are read with,
         # and the registry (its fields)
         cache_key = (
-            tuple((rule.id, rule.domain, rule.company_id.id) for rule in rules),
+            tuple(
+                (
+                    rule.id,
+                    rule.domain,
+                    rule.company_id.id,
+                    rule._get_engagement_key(),
+                )
+                for rule in rules
+            ),
             self.env.uid,
             self.env.lang,
             fields.Date.context_today(self),
@@ -580,6 +852,9 @@ class CrmLeadScoringRule(models.Model):
         changed = self.browse()  # rules broken or mended since the last time
         for rule in rules:
             try:
+                error = rule._get_engagement_error()
+                if error:  # e.g. the module of its events uninstalled
+                    raise ValueError(error)
                 domain = rule._get_scoring_domain()
                 query = Lead._search(domain)  # compiles it, runs no query
             except Exception as e:  # noqa: BLE001 - a broken rule never stops the others

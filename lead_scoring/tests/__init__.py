@@ -9,3 +9,4 @@ from . import test_translation
 from . import test_lead_analysis
 from . import test_background
 from . import test_evaluation
+from . import test_engagement

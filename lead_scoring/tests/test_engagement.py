@@ -1,0 +1,301 @@
+from datetime import timedelta
+
+from odoo.addons.lead_scoring.models.crm_lead import defer_scoring
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+
+from .common import LeadScoringCommon
+
+
+class EngagementCommon(LeadScoringCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # only this test's leads are scored (the demo leads leave the scope)
+        defer_scoring(cls.env["crm.lead"]).search([]).write({"active": False})
+        cls.env["crm.lead.scoring.job"].search([]).unlink()
+        cls.Event = cls.env["crm.lead.scoring.event"]
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "Engaged Customer", "email": "buyer@customer.example"}
+        )
+        cls.type_call = cls.env.ref("mail.mail_activity_data_call")
+        cls.type_meeting = cls.env.ref("mail.mail_activity_data_meeting")
+        cls.cron_events = cls.env.ref("lead_scoring.ir_cron_lead_scoring_events")
+
+    @classmethod
+    def _create_engagement_rule(cls, name, points, event_type=None, **values):
+        return cls.Rule.create(
+            dict(
+                {
+                    "name": name,
+                    "points": points,
+                    "rule_type": "engagement",
+                    "event_type": event_type,
+                    "company_id": False,
+                },
+                **values,
+            )
+        )
+
+    def _receive_email(self, lead, days_ago=None):
+        message = lead.message_post(
+            body="Could you send me your prices?",
+            message_type="email",
+            author_id=self.customer.id,
+            subtype_xmlid="mail.mt_comment",
+        )
+        if days_ago is not None:
+            self._age_messages(message, days_ago)
+        return message
+
+    def _age_messages(self, messages, days_ago):
+        """Date ``messages`` ``days_ago`` days before the transaction's now."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE mail_message SET date = %s WHERE id = ANY(%s)",
+            [self.env.cr.now() - timedelta(days=days_ago), messages.ids],
+        )
+        messages.invalidate_recordset(["date"])
+
+    def _run_events(self):
+        self.Event._cron_rescore_marked_leads()
+
+    def _triggers(self):
+        return self.env["ir.cron.trigger"].search_count(
+            [("cron_id", "=", self.cron_events.id)]
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestEngagementEvents(EngagementCommon):
+    def test_incoming_email_rescored_by_the_triggered_job(self):
+        self._create_rule("Has a phone", 5, [("phone", "!=", False)])
+        rule = self._create_engagement_rule("Wrote to us", 10, "email_received")
+        lead = self._create_lead("Engaged", phone="+32 470 00 00 01")
+        self.assertEqual((lead.fit_score, lead.engagement_score), (5, 0))
+        triggers = self._triggers()
+        self._receive_email(lead)
+        # the message's transaction only marks the lead and triggers the job
+        self.assertEqual(self.Event.search_count([("lead_id", "=", lead.id)]), 1)
+        self.assertEqual(self._triggers(), triggers + 1)
+        lead.invalidate_recordset()
+        self.assertEqual(lead.engagement_score, 0)
+        self._run_events()
+        lead.invalidate_recordset()
+        self.assertEqual(
+            (lead.fit_score, lead.engagement_score, lead.lead_score), (5, 10, 15)
+        )
+        self.assertIn(rule, lead.score_rule_ids)
+        self.assertEqual(self.Event.search_count([("lead_id", "=", lead.id)]), 0)
+        self.assertEqual(lead.score_history_ids[0].new_score, 15)
+
+    def test_events_coalesce_into_one_run(self):
+        self._create_engagement_rule("Wrote to us", 10, "email_received")
+        leads = self.Lead.create([{"name": f"Burst {index}"} for index in range(5)])
+        for __ in range(3):
+            for lead in leads:
+                self._receive_email(lead)
+        self.assertEqual(self.Event.search_count([("lead_id", "in", leads.ids)]), 15)
+        with self.assertQueryCount(__system__=12):
+            self._run_events()
+        self.assertEqual(self.Event.search_count([]), 0)
+        self.assertEqual(leads.mapped("engagement_score"), [10] * 5)
+
+    def test_email_sent_note_and_received(self):
+        received = self._create_engagement_rule("Wrote to us", 1, "email_received")
+        sent = self._create_engagement_rule("We wrote", 10, "email_sent")
+        lead = self._create_lead("Mail kinds")
+        lead.with_user(self.user_sales_salesman).message_post(
+            body="Our offer", message_type="comment", subtype_xmlid="mail.mt_comment"
+        )
+        lead.with_user(self.user_sales_salesman).message_post(
+            body="Internal note", message_type="comment", subtype_xmlid="mail.mt_note"
+        )
+        self._run_events()
+        self.assertEqual(lead.engagement_score, 10)
+        self.assertEqual(lead.score_rule_ids, sent)
+        self._receive_email(lead)
+        self._run_events()
+        self.assertEqual(lead.engagement_score, 11)
+        self.assertEqual(lead.score_rule_ids, sent | received)
+
+    def test_activity_done_of_a_type(self):
+        calls = self._create_engagement_rule(
+            "Called", 15, "activity_done", event_activity_type_id=self.type_call.id
+        )
+        self._create_engagement_rule(
+            "Met", 30, "activity_done", event_activity_type_id=self.type_meeting.id
+        )
+        lead = self._create_lead("Called lead", user_id=self.user_sales_salesman.id)
+        activity = lead.activity_schedule(
+            activity_type_id=self.type_call.id, user_id=self.user_sales_salesman.id
+        )
+        self._run_events()
+        self.assertEqual(lead.engagement_score, 0, "a planned call is not done")
+        activity.with_user(self.user_sales_salesman).action_feedback("Reached him")
+        self._run_events()
+        self.assertEqual(lead.engagement_score, 15)
+        self.assertEqual(lead.score_rule_ids, calls)
+        self.assertEqual(calls.lead_count, 1)
+
+    def test_window_and_minimum_count(self):
+        rule = self._create_engagement_rule(
+            "Two e-mails this week",
+            20,
+            "email_received",
+            event_window_days=7,
+            event_min_count=2,
+        )
+        both_recent, one_old, single = self.Lead.create(
+            [{"name": "Both recent"}, {"name": "One old"}, {"name": "Single"}]
+        )
+        self._receive_email(both_recent, days_ago=1)
+        self._receive_email(both_recent, days_ago=6)
+        self._receive_email(one_old, days_ago=2)
+        self._receive_email(one_old, days_ago=10)
+        self._receive_email(single, days_ago=0)
+        self._run_events()
+        self.assertEqual(
+            (both_recent | one_old | single).mapped("engagement_score"), [20, 0, 0]
+        )
+        self.assertEqual(rule.lead_count, 1)
+        self.assertEqual(
+            rule.action_preview_leads()["domain"], [("score_rule_ids", "in", rule.ids)]
+        )
+
+    def test_no_engagement_rule_marks_nothing(self):
+        lead = self._create_lead("Quiet")
+        triggers = self._triggers()
+        self._receive_email(lead)
+        self.assertEqual(self.Event.search_count([]), 0)
+        self.assertEqual(self._triggers(), triggers)
+
+
+@tagged("post_install", "-at_install")
+class TestEngagementFading(EngagementCommon):
+    def test_fading_exact_points(self):
+        self._create_engagement_rule(
+            "Wrote, fading", 20, "email_received", decay_half_life_days=10
+        )
+        self._create_engagement_rule(
+            "Odd points, fading", 5, "email_sent", decay_half_life_days=10
+        )
+        self._create_engagement_rule(
+            "Negative, fading", -5, "activity_done", decay_half_life_days=10
+        )
+        expected = {0: 20, 5: 14, 10: 10, 15: 7, 20: 5, 100: 0}
+        leads = self.Lead.create([{"name": f"Age {age}"} for age in expected])
+        for lead, age in zip(leads, expected, strict=True):
+            self._receive_email(lead, days_ago=age)
+        self._run_events()
+        self.assertEqual(
+            dict(zip(expected, leads.mapped("engagement_score"), strict=True)),
+            expected,
+        )
+        # 5 x 0.5 = 2.5 and -5 x 0.5 = -2.5: half away from zero
+        halves = self.Lead.create([{"name": "Half up"}, {"name": "Half down"}])
+        sent = (
+            halves[0]
+            .with_user(self.user_sales_salesman)
+            .message_post(
+                body="Offer", message_type="comment", subtype_xmlid="mail.mt_comment"
+            )
+        )
+        self._age_messages(sent, 10)
+        activity = halves[1].activity_schedule(
+            activity_type_id=self.type_call.id, user_id=self.env.uid
+        )
+        activity.action_feedback("Done")
+        done = halves[1].message_ids.filtered("mail_activity_type_id")
+        self._age_messages(done, 10)
+        self._run_events()
+        self.assertEqual(halves.mapped("engagement_score"), [3, -3])
+        explanation = halves[0].score_explanation
+        self.assertIn("Odd points, fading", explanation)
+        self.assertIn("5 points when new", explanation)
+
+    def test_daily_pass_fades_only_what_changes(self):
+        rule = self._create_engagement_rule(
+            "Wrote, fading", 40, "email_received", decay_half_life_days=10
+        )
+        self._create_engagement_rule(
+            "Wrote this week", 8, "email_received", event_window_days=7
+        )
+        self._create_engagement_rule("Ever called", 3, "activity_done")
+        fading, steady, untouched = self.Lead.create(
+            [{"name": "Fading"}, {"name": "Steady"}, {"name": "Untouched"}]
+        )
+        fading_messages = self._receive_email(fading, days_ago=0)
+        activity = steady.activity_schedule(
+            activity_type_id=self.type_call.id, user_id=self.env.uid
+        )
+        activity.action_feedback("Done")
+        self._run_events()
+        self.assertEqual(fading.engagement_score, 48)
+        self.assertEqual(steady.engagement_score, 3)
+        self.assertEqual(set(self.Lead._get_scoring_drifted_lead_ids()), {fading.id})
+        # ten days pass: the e-mail leaves the week's window, its points halve
+        self._age_messages(fading_messages, 10)
+        history_before = self.env["crm.lead.score.history"].search_count([])
+        self.Lead._cron_recompute_lead_scores()
+        fading.invalidate_recordset()
+        self.assertEqual(
+            (fading | steady | untouched).mapped("engagement_score"), [20, 3, 0]
+        )
+        self.assertEqual(fading.score_rule_ids, rule)
+        self.assertEqual(
+            self.env["crm.lead.score.history"].search_count([]), history_before + 1
+        )
+        # nothing changed since: the pass writes nothing
+        self.Lead._cron_recompute_lead_scores()
+        self.assertEqual(
+            self.env["crm.lead.score.history"].search_count([]), history_before + 1
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestEngagementRuleInput(EngagementCommon):
+    def test_bad_input_named(self):
+        cases = [
+            ({"event_window_days": -1}, "window cannot be negative"),
+            ({"event_min_count": 0}, "at least 1"),
+            ({"decay_half_life_days": -3}, "half-life cannot be negative"),
+            ({"event_url": "/pricing"}, "URL filters the pages visited only"),
+            (
+                {"event_activity_type_id": self.type_call.id},
+                "activity type filters the activities done only",
+            ),
+            ({"domain": "[('phone', '!=', False)]"}, "has no domain"),
+            ({"event_type": False}, "choose the events"),
+        ]
+        for values, message in cases:
+            with self.subTest(values=values):
+                rule_values = dict({"event_type": "email_received"}, **values)
+                with self.assertRaises(ValidationError) as catcher:
+                    self._create_engagement_rule("Bad", 5, **rule_values)
+                self.assertIn(message, str(catcher.exception))
+                self.assertIn("Bad", str(catcher.exception))
+        # the pages visited need lead_scoring_website (website_crm)
+        if not self.env["ir.module.module"].search_count(
+            [("name", "=", "lead_scoring_website"), ("state", "=", "installed")]
+        ):
+            with self.assertRaises(ValidationError) as catcher:
+                self._create_engagement_rule("Pricing", 5, event_type="page_visit")
+            self.assertIn("not installed", str(catcher.exception))
+        rule = self._create_engagement_rule("Good", 5, event_type="email_received")
+        with self.assertRaises(ValidationError) as catcher:
+            rule.write({"event_min_count": 0})
+        self.assertIn("at least 1", str(catcher.exception))
+        rule.invalidate_recordset()
+        self.assertEqual(rule.event_min_count, 1)
+        self.assertFalse(self.Rule.search([("name", "in", ["Bad", "Pricing"])]))
+
+    def test_fit_rule_scores_as_before(self):
+        fit = self._create_rule("Has a phone", 5, [("phone", "!=", False)])
+        self.assertEqual(fit.rule_type, "fit")
+        lead = self._create_lead("Fit only", phone="+32 470 00 00 02")
+        self.assertEqual(
+            (lead.fit_score, lead.engagement_score, lead.lead_score), (5, 0, 5)
+        )
+        self.assertEqual(self.Lead.search([("fit_score", "=", 5)]), lead)
+        self.assertFalse(self.Lead.search([("engagement_score", ">", 0)]))
