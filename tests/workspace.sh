@@ -392,10 +392,11 @@ cmd_lint() {
     "$VENV/bin/ruff" check "$ROOT" || rc=1
     "$VENV/bin/ruff" format --check "$ROOT" || rc=1
     say "Static checks: pylint-odoo"
-    (cd "$ROOT" && "$VENV/bin/pylint" --rcfile="$ROOT/.pylintrc" lead_management lead_scoring lead_conversion) || rc=1
+    (cd "$ROOT" && "$VENV/bin/pylint" --rcfile="$ROOT/.pylintrc" lead_management lead_scoring lead_conversion \
+        lead_scoring_website) || rc=1
     say "Static checks: OCA pre-commit checks"
     (cd "$ROOT" && "$VENV/bin/oca-checks-odoo-module" lead_management/__manifest__.py \
-        lead_scoring/__manifest__.py lead_conversion/__manifest__.py) || rc=1
+        lead_scoring/__manifest__.py lead_conversion/__manifest__.py lead_scoring_website/__manifest__.py) || rc=1
     say "Static checks: manifestoo (dependency tree, licences, development status)"
     check_manifests || rc=1
     local po
@@ -489,13 +490,19 @@ run_pytest() {
 # must not be installed where crm's suite runs: its own database (no demo
 # data), where only that test file runs (its classes are tagged
 # lead_channel_website for Odoo's runner). Our other runs leave it out.
+# lead_scoring_website (the pages visited as lead_scoring's events) installs
+# by itself there and its tests run there too.
 WEBSITE_TESTS=lead_conversion/tests/test_channel_website.py
 check_website_channel() {
     local db="${TEST_DB}_website"
     SUMMARY=
     say "Creating database $db with $ADDONS and website_crm (no demo data)"
     build_db "$db" nodemo website_crm || return 1
-    run_pytest "$ROOT" "$db" "$WORK_DIR/$db-pytest.log" "$WEBSITE_TESTS"
+    if [ "$(psql_cmd -d "$db" -c "SELECT state FROM ir_module_module WHERE name = 'lead_scoring_website'")" != installed ]; then
+        say "lead_scoring_website did not install by itself with lead_scoring and website_crm"
+        return 1
+    fi
+    run_pytest "$ROOT" "$db" "$WORK_DIR/$db-pytest.log" "$WEBSITE_TESTS" lead_scoring_website
 }
 
 # each addon installs alone, with nothing but its dependencies
@@ -528,7 +535,7 @@ build_wheels() {
     mkdir -p "$out"
     rm -f "$out"/odoo_addon_lead_*.whl
     log=$(mktemp)
-    for addon in lead_management lead_scoring lead_conversion; do
+    for addon in lead_management lead_scoring lead_conversion lead_scoring_website; do
         "$VENV/bin/pip" wheel -q --disable-pip-version-check --no-deps --no-build-isolation \
             --wheel-dir "$out" "$ROOT/$addon" >"$log" 2>&1 || {
             grep -v "^WARNING: Location" "$log" >&2

@@ -299,3 +299,119 @@ class TestEngagementRuleInput(EngagementCommon):
         )
         self.assertEqual(self.Lead.search([("fit_score", "=", 5)]), lead)
         self.assertFalse(self.Lead.search([("engagement_score", ">", 0)]))
+
+
+@tagged("post_install", "-at_install")
+class TestEngagementEvaluation(EngagementCommon):
+    """The evaluation counts an engagement rule's events as of each closed
+    lead's closing date: what happened after the outcome predicts nothing."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # only this test's closed leads count: the others closed long ago
+        cls.env.flush_all()
+        cls.env.cr.execute(
+            "UPDATE crm_lead SET date_closed = now() - interval '5 years'"
+            " WHERE date_closed IS NOT NULL"
+        )
+        cls.rule_phone = cls._create_rule("Has a phone", 5, [("phone", "!=", False)])
+        cls.rule_wrote = cls._create_engagement_rule(
+            "Wrote to us", 10, "email_received", decay_half_life_days=30
+        )
+        now = cls.env.cr.now()
+        vals_list, closed = [], []
+        for index in range(60):
+            # won and lost alternate over the days; the phone is noise (every
+            # other pair of leads, as many won as lost)
+            vals_list.append(
+                {
+                    "name": f"Evaluated {index}",
+                    "type": "opportunity",
+                    "company_id": cls.company.id,
+                    "phone": "+32 470 00 00 09" if index % 4 < 2 else False,
+                }
+            )
+            closed.append(now - timedelta(days=120 - index))
+        leads = cls.Lead.create(vals_list)
+        cls.won = leads.filtered(lambda lead: int(lead.name.split()[1]) % 2 == 0)
+        cls.lost = leads - cls.won
+        # the won leads wrote 10 days before their closing
+        for lead, date_closed in zip(leads, closed, strict=True):
+            if lead in cls.won:
+                message = lead.message_post(
+                    body="Where do I sign?",
+                    message_type="email",
+                    author_id=cls.customer.id,
+                    subtype_xmlid="mail.mt_comment",
+                )
+                cls.env.flush_all()
+                cls.env.cr.execute(
+                    "UPDATE mail_message SET date = %s WHERE id = %s",
+                    [date_closed - timedelta(days=10), message.id],
+                )
+        cls.won.action_set_won()
+        cls.lost.action_set_lost()
+        cls.env.flush_all()
+        cls.env.cr.execute(
+            """UPDATE crm_lead SET date_closed = d.closed
+                 FROM unnest(%s::int[], %s::timestamp[]) AS d(id, closed)
+                WHERE crm_lead.id = d.id""",
+            [leads.ids, closed],
+        )
+        cls.closed_dates = dict(zip(leads.ids, closed, strict=True))
+        cls.env.invalidate_all()
+
+    def _figures(self, evaluation):
+        return {
+            "closed": evaluation.closed_count,
+            "quality": evaluation.ranking_quality,
+            "fit": evaluation.fit_ranking_quality,
+            "engagement": evaluation.engagement_ranking_quality,
+            "wrote": (
+                self.rule_wrote.eval_state,
+                self.rule_wrote.eval_matched_count,
+                self.rule_wrote.eval_won_rate,
+            ),
+            "phone": (self.rule_phone.eval_matched_count, self.rule_phone.eval_lift),
+        }
+
+    def test_three_ranking_qualities_without_the_future(self):
+        Evaluation = self.env["crm.lead.scoring.evaluation"]
+        first = self._figures(Evaluation.evaluate(self.company))
+        self.assertEqual(
+            first,
+            {
+                "closed": 60,
+                # only the won leads wrote: the engagement rule ranks perfectly
+                "quality": 100.0,
+                "fit": 50.0,
+                "engagement": 100.0,
+                "wrote": ("evaluated", 30, 100.0),
+                "phone": (30, 1.0),
+            },
+        )
+        # the lost leads write after their closing (a complaint, a thank-you):
+        # no figure moves
+        for lead in self.lost:
+            message = self._receive_email(lead)
+            self.env.flush_all()
+            self.env.cr.execute(
+                "UPDATE mail_message SET date = %s WHERE id = %s",
+                [self.closed_dates[lead.id] + timedelta(hours=1), message.id],
+            )
+        self.assertEqual(self._figures(Evaluation.evaluate(self.company)), first)
+
+    def test_points_faded_at_the_closing_date(self):
+        Evaluation = self.env["crm.lead.scoring.evaluation"]
+        Lead = self.Lead.sudo().with_context(active_test=False)
+        rules = [
+            (rule, query)
+            for rule, query in Lead._get_scoring_rules()
+            if rule in self.rule_phone | self.rule_wrote
+        ]
+        query = Lead._search([("id", "in", self.won[:1].ids)])
+        groups = Evaluation._get_evaluation_groups(query, rules)
+        [(flags, points, won, __, count)] = groups["rows"]
+        # 10 points, 30 days half-life, the e-mail 10 days before the closing
+        self.assertEqual((flags[1], points[1], won, count), (True, 8, True, 1))

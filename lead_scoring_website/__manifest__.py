@@ -1,0 +1,18 @@
+{
+    "name": "Lead Scoring: Website",
+    "summary": "Engagement rules on the pages a lead's website visitors viewed, "
+    "rescored within a minute of each visit",
+    "version": "18.0.1.0.0",
+    "category": "Sales/CRM",
+    "website": "https://github.com/lead-crm/lead-crm",
+    "author": "Lead CRM",
+    "license": "LGPL-3",
+    "development_status": "Beta",
+    "maintainers": ["lead-crm"],
+    "depends": ["lead_scoring", "website_crm"],
+    "data": [],
+    "demo": [],
+    "installable": True,
+    "auto_install": True,
+    "application": False,
+}
