@@ -40,6 +40,9 @@ TEST_DB=${TEST_DB:-lead_crm_test}
 HTTP_PORT=${HTTP_PORT:-8069}
 DIST_DIR=${DIST_DIR:-$ROOT/dist}
 ADDONS=lead_management,lead_scoring,lead_conversion
+#: what `make run` serves besides: the website's contact form and visitors, and
+#: with them lead_scoring_website (the pages visited as scoring events)
+RUN_EXTRA=website_crm,lead_scoring_website
 
 say() { printf '%s\n' "[lead-crm] $*" >&2; }
 die() { printf '%s\n' "[lead-crm] ERROR: $*" >&2; exit 1; }
@@ -333,11 +336,11 @@ cmd_run() {
     if db_exists "$DB_NAME" &&
         [ "$(psql_cmd -d "$DB_NAME" -c "SELECT count(*) FROM ir_module_module WHERE name IN ('lead_management','lead_scoring','lead_conversion') AND state = 'installed'")" = 3 ]; then
         say "Updating the addons in database $DB_NAME"
-        odoo_bin -d "$DB_NAME" -u "$ADDONS" --stop-after-init --log-level=warn ||
+        odoo_bin -d "$DB_NAME" -u "$ADDONS,$RUN_EXTRA" -i "$RUN_EXTRA" --stop-after-init --log-level=warn ||
             die "updating the addons failed (see above)"
     else
         say "Creating database $DB_NAME with the addons and their demo data (a few minutes)"
-        odoo_bin -d "$DB_NAME" -i "$ADDONS" --stop-after-init --log-level=warn ||
+        odoo_bin -d "$DB_NAME" -i "$ADDONS,$RUN_EXTRA" --stop-after-init --log-level=warn ||
             die "installing the addons failed (see above)"
     fi
     say "Starting Odoo (log: $RUN_DIR/odoo.log)"

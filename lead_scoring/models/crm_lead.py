@@ -1,6 +1,7 @@
 import functools
 import json
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import NamedTuple
 
 import psycopg2.extensions
@@ -1219,3 +1220,61 @@ class CrmLead(models.Model):
             now=now,
         )
         self.env.execute_query(with_scoring_settings(statement))
+
+    # ------------------------------------------------------------ demo
+    @api.model
+    def _create_demo_engagement(self):
+        """Demo data: the customers' e-mails of crm's demo leads dated over
+        the past weeks (one beyond the demo rule's 30-day window), calls and
+        meetings done on some leads, then those leads rescored."""
+        now = self.env.cr.now()
+        emails = {
+            "crm.msg_case1_1": 1,
+            "crm.msg_case17_1": 2,
+            "crm.msg_case2_1": 4,
+            "crm.msg_case18_1": 6,
+            "crm.msg_case5_1": 9,
+            "crm.msg_case31_1": 12,
+            "crm.msg_case8_1": 20,
+            "crm.msg_case10_1": 45,
+        }
+        dated = {}
+        for xmlid, days in emails.items():
+            message = self.env.ref(xmlid, raise_if_not_found=False)
+            if message:
+                dated[message.id] = now - timedelta(days=days)
+        activities = {
+            "crm.crm_case_1": ("mail.mail_activity_data_meeting", 3),
+            "crm.crm_case_17": ("mail.mail_activity_data_call", 1),
+            "crm.crm_case_2": ("mail.mail_activity_data_call", 10),
+            "crm.crm_case_18": ("mail.mail_activity_data_meeting", 25),
+            "crm.crm_case_3": ("mail.mail_activity_data_call", 40),
+        }
+        leads = self.browse()
+        for xmlid, (activity_type, days) in activities.items():
+            lead = self.env.ref(xmlid, raise_if_not_found=False)
+            if not lead:
+                continue
+            activity = lead.activity_schedule(
+                activity_type_id=self.env.ref(activity_type).id,
+                user_id=lead.user_id.id or self.env.uid,
+            )
+            done = activity._action_done(feedback="Demo")[0]
+            dated[done.id] = now - timedelta(days=days)
+            leads |= lead
+        self.env.flush_all()
+        if dated:
+            self.env.cr.execute(
+                SQL(
+                    """UPDATE mail_message m SET date = d.date
+                         FROM unnest(%s::int[], %s::timestamp[]) AS d(id, date)
+                        WHERE m.id = d.id
+                    RETURNING m.res_id""",
+                    list(dated),
+                    list(dated.values()),
+                )
+            )
+            leads |= self.browse([row[0] for row in self.env.cr.fetchall()])
+        self.env["mail.message"].invalidate_model(["date"])
+        if leads:
+            self._recompute_lead_scores(scope_domain=[("id", "in", leads.ids)])

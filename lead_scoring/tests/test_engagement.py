@@ -15,6 +15,7 @@ class EngagementCommon(LeadScoringCommon):
         defer_scoring(cls.env["crm.lead"]).search([]).write({"active": False})
         cls.env["crm.lead.scoring.job"].search([]).unlink()
         cls.Event = cls.env["crm.lead.scoring.event"]
+        cls.Event.search([]).unlink()  # e.g. the demo's
         cls.customer = cls.env["res.partner"].create(
             {"name": "Engaged Customer", "email": "buyer@customer.example"}
         )

@@ -78,6 +78,28 @@ class TestVietnamese(LeadScoringCommon):
                 {"name": "Sai", "points": 5, "domain": "[('no_such_field', '=', 1)]"}
             )
 
+    def test_engagement_in_vietnamese(self):
+        labels = self.env_vi["crm.lead"].fields_get(
+            ["fit_score", "engagement_score"], ["string"]
+        )
+        self.assertEqual(labels["fit_score"]["string"], "Điểm phù hợp")
+        self.assertEqual(labels["engagement_score"]["string"], "Điểm tương tác")
+        arch = self.env_vi["crm.lead.scoring.rule"].get_views([(False, "form")])[
+            "views"
+        ]["form"]["arch"]
+        self.assertIn("Điểm giảm một nửa sau mỗi", arch)
+        with self.assertRaises(ValidationError) as catcher:
+            self.env_vi["crm.lead.scoring.rule"].create(
+                {
+                    "name": "Sai",
+                    "points": 5,
+                    "rule_type": "engagement",
+                    "event_type": "email_received",
+                    "event_min_count": 0,
+                }
+            )
+        self.assertIn("số sự kiện tối thiểu phải ít nhất là 1", str(catcher.exception))
+
     def test_notification_in_vietnamese(self):
         lead = self._create_lead("Thông báo", user_id=self.user_sales_salesman.id)
         team = self.env["crm.team"].create({"name": "Nhóm thông báo"})

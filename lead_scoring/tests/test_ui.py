@@ -1,3 +1,4 @@
+from odoo.addons.lead_scoring.models.crm_lead import defer_scoring
 from odoo.tests import HttpCase, tagged
 
 
@@ -64,3 +65,37 @@ class TestLeadScoringUi(HttpCase):
         self.assertGreater(rule.suggested_points, 0)
         self.assertEqual(rule.points, rule.suggested_points)
         self.assertIn("-5", rule.message_ids[:1].body)
+
+    def test_engagement_rule_moves_the_score(self):
+        """Create an engagement rule in the rules form, send an e-mail from a
+        lead's chatter, and see the lead's score move once the rescoring job
+        the e-mail triggered has run."""
+        self.env["crm.lead.scoring.rule"].search([]).action_archive()
+        # only this test's lead is open (the demo leads have e-mails sent)
+        defer_scoring(self.env["crm.lead"]).search([]).write({"active": False})
+        self.env["crm.lead.scoring.event"].search([]).unlink()
+        admin = self.env.ref("base.user_admin")
+        admin.tour_enabled = False
+        lead = self.env["crm.lead"].create(
+            {"name": "Tour engaged lead", "type": "lead", "user_id": admin.id}
+        )
+        self.start_tour(
+            "/odoo/action-lead_scoring.crm_lead_scoring_rule_action",
+            "lead_scoring_engagement_rule_tour",
+            login="admin",
+        )
+        rule = self.env["crm.lead.scoring.rule"].search(
+            [("name", "=", "Tour engagement rule")]
+        )
+        self.assertEqual(
+            (rule.rule_type, rule.event_type, rule.points, rule.decay_half_life_days),
+            ("engagement", "email_sent", 30, 10),
+        )
+        url = f"/odoo/action-crm.crm_lead_all_leads/{lead.id}"
+        self.start_tour(url, "lead_scoring_engagement_message_tour", login="admin")
+        Event = self.env["crm.lead.scoring.event"]
+        self.assertEqual(Event.search([]).lead_id, lead)
+        Event._cron_rescore_marked_leads()
+        lead.invalidate_recordset()
+        self.assertEqual((lead.engagement_score, lead.lead_score), (30, 30))
+        self.start_tour(url, "lead_scoring_engagement_score_tour", login="admin")

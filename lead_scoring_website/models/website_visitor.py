@@ -1,4 +1,6 @@
-from odoo import api, models
+from datetime import timedelta
+
+from odoo import Command, api, models
 from odoo.tools import SQL
 
 
@@ -13,6 +15,46 @@ def leads_of_visitors(visitor_ids):
 
 class WebsiteVisitor(models.Model):
     _inherit = "website.visitor"
+
+    @api.model
+    def _create_demo_lead_visits(self):
+        """Demo data: a website visitor for some of crm's demo leads, with
+        page views over the past days (the pricing page among them), then
+        those leads rescored."""
+        website = self.env["website"].search([], limit=1)
+        if not website:
+            return
+        base = website.get_base_url()
+        now = self.env.cr.now()
+        visits = {
+            "crm.crm_case_1": [("/pricing", 0.2), ("/pricing", 1), ("/", 1)],
+            "crm.crm_case_17": [("/pricing", 2), ("/contactus", 2)],
+            "crm.crm_case_2": [("/pricing", 6), ("/", 6)],
+            "crm.crm_case_18": [("/", 3), ("/aboutus", 3)],
+        }
+        leads = self.env["crm.lead"]
+        for index, (xmlid, pages) in enumerate(visits.items(), start=1):
+            lead = self.env.ref(xmlid, raise_if_not_found=False)
+            if not lead:
+                continue
+            visitor = self.create(
+                {"access_token": f"{index:032x}", "website_id": website.id}
+            )
+            self.env["website.track"].create(
+                [
+                    {
+                        "visitor_id": visitor.id,
+                        "url": base + path,
+                        "visit_datetime": now - timedelta(days=days),
+                    }
+                    for path, days in pages
+                ]
+            )
+            lead.visitor_ids = [Command.link(visitor.id)]
+            leads |= lead
+        self.env["crm.lead"]._recompute_lead_scores(
+            scope_domain=[("id", "in", leads.ids)]
+        )
 
     def _upsert_visitor(self, access_token, force_track_values=None):
         """A page view of a tracked page, inserted in SQL with its visitor:

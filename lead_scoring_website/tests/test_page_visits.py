@@ -13,6 +13,7 @@ class PageVisitCommon:
         defer_scoring(cls.env["crm.lead"]).search([]).write({"active": False})
         cls.env["crm.lead.scoring.job"].search([]).unlink()
         cls.Event = cls.env["crm.lead.scoring.event"]
+        cls.Event.search([]).unlink()
         cls.website = cls.env["website"].get_current_website()
         cls.rule = cls.env["crm.lead.scoring.rule"].create(
             {

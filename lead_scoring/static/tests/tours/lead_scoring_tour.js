@@ -120,3 +120,101 @@ registry.category("web_tour.tours").add("lead_scoring_evaluation_tour", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("lead_scoring_engagement_rule_tour", {
+    url: "/odoo/action-lead_scoring.crm_lead_scoring_rule_action",
+    steps: () => [
+        {
+            trigger: ".o_list_button_add",
+            content: "Create a scoring rule",
+            run: "click",
+        },
+        {
+            trigger: ".o_field_widget[name=name] input",
+            content: "Name the rule",
+            run: "edit Tour engagement rule",
+        },
+        {
+            trigger: ".o_field_widget[name=rule_type] input[data-value=engagement]",
+            content: "An engagement rule: what the lead does",
+            run: "click",
+        },
+        {
+            trigger: ".o_field_widget[name=event_type] select",
+            content: "It counts the e-mails sent to the customer",
+            run: 'select "email_sent"',
+        },
+        {
+            trigger: ".o_field_widget[name=points] input",
+            content: "Give it points",
+            run: "edit 30",
+        },
+        {
+            trigger: ".o_field_widget[name=decay_half_life_days] input",
+            content: "Its points halve every 10 days",
+            run: "edit 10",
+        },
+        {
+            trigger: ".o_form_button_save",
+            content: "Save the rule",
+            run: "click",
+        },
+        {
+            trigger: ".o_form_saved, .o_form_status_indicator:not(:has(.o_form_button_save:visible))",
+        },
+        {
+            trigger: "button[name=action_preview_leads] .o_stat_value:contains(/^0$/)",
+            content: "No lead was written to yet",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("lead_scoring_engagement_message_tour", {
+    steps: () => [
+        {
+            trigger: ".o_lead_score_button .o_stat_value:contains(/^0$/)",
+            content: "The lead scores 0",
+        },
+        {
+            trigger: "button:contains(Send message)",
+            content: "Write to the customer from the chatter",
+            run: "click",
+        },
+        {
+            trigger: ".o-mail-Composer-input",
+            content: "Write the e-mail",
+            run: "edit Here is our offer",
+        },
+        {
+            trigger: ".o-mail-Composer-send:enabled",
+            content: "Send it",
+            run: "click",
+        },
+        {
+            trigger: ".o-mail-Message:contains(Here is our offer)",
+            content: "The message is in the chatter",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("lead_scoring_engagement_score_tour", {
+    steps: () => [
+        {
+            trigger: ".o_lead_score_button .o_stat_value:contains(/^30$/)",
+            content: "The e-mail sent moved the score to 30",
+        },
+        {
+            trigger: ".o_notebook .nav-link[name=lead_scoring]",
+            content: "Open the Score tab",
+            run: "click",
+        },
+        {
+            trigger: ".o_field_widget[name=engagement_score]:contains(30)",
+            content: "30 engagement points",
+        },
+        {
+            trigger: ".o_lead_score_explanation tr:contains(Tour engagement rule):contains(30)",
+            content: "The rule gives 30 points today, its latest event beside them",
+        },
+    ],
+});
