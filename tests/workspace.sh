@@ -949,7 +949,10 @@ cmd_bench() {
     local db=${BENCH_DB:-lead_crm_bench}
     drop_db "$db"
     say "Creating benchmark database $db (no demo data)"
-    odoo_bin -d "$db" -i "$ADDONS" --without-demo=all --stop-after-init --log-level=warn ||
+    local extra=
+    # the page visits of the engagement benchmark need lead_scoring_website
+    case " $* " in *" engagement "* | *"=engagement "*) extra=,website_crm,lead_scoring_website ;; esac
+    odoo_bin -d "$db" -i "$ADDONS$extra" --without-demo=all --stop-after-init --log-level=warn ||
         die "installing the addons into $db failed"
     say "Running the benchmark (machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB)"
     # the concurrency benchmark reads the deadlocks of the private cluster's log

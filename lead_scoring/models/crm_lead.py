@@ -506,9 +506,18 @@ class CrmLead(models.Model):
         ) % (_("Kind"), _("Rule"), _("Points"), _("Detail"), Markup("").join(rows))
 
     def _compute_score_pending(self):
+        """A pending rescoring run that has not reached the lead, or the lead
+        marked for the rescoring of its new events or fading points."""
         domain = self.env["crm.lead.scoring.job"]._get_pending_domain()
         pending = set()
-        if domain is not None and self.ids:
+        if self.ids:
+            marked = SQL(
+                "(SELECT lead_id FROM crm_lead_scoring_event WHERE lead_id = ANY(%s))",
+                list(self.ids),
+            )
+            domain = expression.OR(
+                [domain or expression.FALSE_DOMAIN, [("id", "in", marked)]]
+            )
             # sudo: which leads are pending is not a matter of access rights
             pending = set(
                 self.sudo()
@@ -709,8 +718,10 @@ class CrmLead(models.Model):
     @api.model
     def _cron_recompute_lead_scores(self):
         """The nightly pass: rescore the leads whose matches changed without
-        a write of theirs (see ``_get_scoring_drifted_lead_ids``), at once
-        when they are few, else every lead in batches by the rescoring cron.
+        a write of theirs, or whose engagement points fade or leave a window
+        (see ``_get_scoring_drifted_lead_ids``), at once when they are few,
+        else marked for the background rescoring of marked leads (by
+        committed batches, see ``crm.lead.scoring.event``).
         A write of a lead rescores it and a change of the rules rescores the
         leads it concerns, so the other rules need no evaluation here."""
         Job = self.env["crm.lead.scoring.job"]
@@ -720,7 +731,8 @@ class CrmLead(models.Model):
         limit = Job._get_sync_limit()
         lead_ids = self._get_scoring_drifted_lead_ids()
         if len(lead_ids) > limit:
-            Job._request_rescoring()
+            # those leads only, by committed batches in the background
+            self.env["crm.lead.scoring.event"].sudo()._mark_leads(lead_ids)
         elif lead_ids:
             self._recompute_lead_scores(scope_domain=[("id", "in", lead_ids)])
 
@@ -1006,7 +1018,9 @@ class CrmLead(models.Model):
         Rule = self.env["crm.lead.scoring.rule"]
         for event_type, type_rules in by_type.items():
             alias = f"lead_scoring_{event_type}"
-            columns = []
+            # each rule's condition evaluated once per event row (flags),
+            # then counted and dated per lead
+            flags, columns = [], []
             for index, rule in type_rules:
                 condition = rule._get_scoring_event_condition("e")
                 if rule.event_window_days:
@@ -1016,15 +1030,17 @@ class CrmLead(models.Model):
                         event_reference,
                         rule.event_window_days,
                     )
+                flag = SQL.identifier(f"f_{index}")
+                flags.append(SQL("(%s) AS %s", condition, flag))
                 columns += [
                     SQL(
-                        "count(*) FILTER (WHERE %s) AS %s",
-                        condition,
+                        "count(*) FILTER (WHERE e.%s) AS %s",
+                        flag,
                         SQL.identifier(f"n_{index}"),
                     ),
                     SQL(
-                        "max(e.event_date) FILTER (WHERE %s) AS %s",
-                        condition,
+                        "max(e.event_date) FILTER (WHERE e.%s) AS %s",
+                        flag,
                         SQL.identifier(f"d_{index}"),
                     ),
                 ]
@@ -1045,10 +1061,14 @@ class CrmLead(models.Model):
             )
             events = SQL(
                 """(SELECT e.lead_id, %(columns)s
-                      FROM (%(rows)s) e %(lead_join)s
-                     WHERE e.lead_id IN %(lead_ids)s %(until)s %(since)s
+                      FROM (SELECT e.lead_id, e.event_date, %(flags)s
+                              FROM (SELECT e.*, lower(e.url) AS url_lower
+                                      FROM (%(rows)s) e) e %(lead_join)s
+                             WHERE e.lead_id IN %(lead_ids)s %(until)s %(since)s
+                           ) e
                   GROUP BY e.lead_id)""",
                 columns=SQL(", ").join(columns),
+                flags=SQL(", ").join(flags),
                 rows=Rule._get_scoring_event_rows(event_type),
                 lead_join=lead_join,
                 lead_ids=lead_ids,

@@ -40,16 +40,15 @@ class CrmLeadScoringEvent(models.Model):
             if not lead_ids:
                 return
             leads = SQL("SELECT unnest(%s::int[])", lead_ids)
-        marked = self.env.execute_query(
+        self.env.cr.execute(
             SQL(
                 """INSERT INTO crm_lead_scoring_event (lead_id, date)
                    SELECT marked.lead_id, now() AT TIME ZONE 'UTC'
-                     FROM (%s) AS marked(lead_id)
-                   RETURNING id""",
+                     FROM (%s) AS marked(lead_id)""",
                 leads,
             )
         )
-        if marked:
+        if self.env.cr.rowcount:
             self.env.ref("lead_scoring.ir_cron_lead_scoring_events").sudo()._trigger()
 
     @api.model

@@ -634,14 +634,13 @@ class CrmLeadScoringRule(models.Model):
         self.ensure_one()
         conditions = []
         if self.event_url:
+            # case-insensitive, the text as it is (no wildcard); the row's
+            # lower(url) is computed once for every rule (``url_lower``)
             conditions.append(
                 SQL(
-                    "%s ILIKE %s",
-                    SQL.identifier(alias, "url"),
-                    "%%%s%%"
-                    % self.event_url.replace("\\", "\\\\")
-                    .replace("%", "\\%")
-                    .replace("_", "\\_"),
+                    "strpos(%s, %s) > 0",
+                    SQL.identifier(alias, "url_lower"),
+                    self.event_url.lower(),
                 )
             )
         if self.event_activity_type_id:

@@ -202,20 +202,27 @@ class TestBackgroundRescoring(LeadScoringCommon):
         self.assertFalse(self.Job.search([]))
         self.assertEqual(self.leads.mapped("lead_score"), [9, 9, 5, 5, 5])
         self._set_lead_in_sql(self.leads[2:] | self.lead_c2, "probability", 70)
+        Event = self.env["crm.lead.scoring.event"]
+        Event.search([]).unlink()
         self.Lead._cron_recompute_lead_scores()
-        # four leads changed: every lead is rescored in the background
-        job = self.Job.search([])
-        self.assertEqual(len(job), 1)
-        self.assertFalse(job.company_id, "every lead")
-        self.assertEqual(self.leads.mapped("lead_score"), [9, 9, 5, 5, 5])
-        self.assertTrue(self.leads[2].score_pending)
-        # the nightly pass leaves a pending run of every lead alone
-        self.Lead._cron_recompute_lead_scores()
-        self.assertEqual(self.Job.search([]), job)
-        for __ in range(3):
-            self._run_batch()
+        # four leads changed, over the limit: those four are marked for the
+        # background rescoring, by batches of the batch size
         self.assertFalse(self.Job.search([]))
+        self.assertEqual(
+            set(Event.search([]).lead_id.ids), set((self.leads[2:] | self.lead_c2).ids)
+        )
+        self.assertEqual(self.leads.mapped("lead_score"), [9, 9, 5, 5, 5])
+        self.assertEqual(
+            self.leads.mapped("score_pending"), [False, False, True, True, True]
+        )
+        self.params.set_param("lead_scoring.rescore_batch_size", 3)
+        Event._cron_rescore_marked_leads()
+        self.assertEqual(Event.search_count([]), 1)
+        Event._cron_rescore_marked_leads()
+        self.assertFalse(Event.search([]))
+        self.leads.invalidate_recordset()
         self.assertEqual(self.leads.mapped("lead_score"), [9, 9, 9, 9, 9])
+        self.assertFalse(any(self.leads.mapped("score_pending")))
 
     def _set_score_in_sql(self, lead, score):
         self.env.flush_all()

@@ -22,6 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import bench_concurrency  # noqa: E402
 import bench_conversion  # noqa: E402
+import bench_engagement  # noqa: E402
 import bench_evaluation  # noqa: E402
 import bench_install  # noqa: E402
 import bench_scale  # noqa: E402
@@ -36,9 +37,10 @@ BENCHMARKS = {
     "concurrency": bench_concurrency,
     "scale": bench_scale,
     "evaluation": bench_evaluation,
+    "engagement": bench_engagement,
 }
 #: run only when named by --only, alone (their own data, long runs)
-ON_REQUEST = {"concurrency", "scale", "evaluation"}
+ON_REQUEST = {"concurrency", "scale", "evaluation", "engagement"}
 
 
 class Table:
@@ -148,6 +150,8 @@ def main(argv=None):
                 results = module.run(env, leads=args.leads or bench_scale.LEADS)
             elif name == "evaluation":
                 results = module.run(env, leads=args.leads or bench_evaluation.LEADS)
+            elif name == "engagement":
+                results = module.run(env, leads=args.leads or bench_engagement.LEADS)
             elif name == "install":
                 sizes = [int(size) for size in args.install_leads.split(",")]
                 results = module.run(env, sizes=sizes)
