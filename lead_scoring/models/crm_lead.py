@@ -36,6 +36,49 @@ SCORING_WORK_MEM = "64MB"
 SCORING_SETTINGS = {"jit": "off", "work_mem": SCORING_WORK_MEM}
 
 
+def decayed_points_sql(points, half_life, now_epoch, last_epoch):
+    """SQL of ``points`` halving every ``half_life`` days from the SQL epoch
+    ``last_epoch`` (seconds, numeric) to ``now_epoch``, rounded half away from
+    zero (PostgreSQL rounds a numeric so): the scoring statement and the
+    daily fading pass compute it alike."""
+    return SQL(
+        "round(%s * power(0.5, GREATEST(%s - %s, 0) / 86400.0 / %s))::int",
+        points,
+        now_epoch,
+        last_epoch,
+        half_life,
+    )
+
+
+def engagement_data_sql(terms):
+    """SQL of what the daily fading pass needs of a lead (see
+    ``crm.lead._fade_engagement_scores``), from the terms of the rules whose
+    points change with time alone: {rule id: [latest event, when the lead
+    stops matching or null, points today]} (epochs in seconds) for the rules
+    it matches; NULL when none."""
+    entries = [
+        SQL(
+            "%s, CASE WHEN %s"
+            " THEN jsonb_build_array(extract(epoch FROM %s), %s, %s) END",
+            str(term.rule.id),
+            term.matched,
+            term.event_date,
+            SQL("extract(epoch FROM %s)", term.expiry) if term.expiry else SQL("NULL"),
+            term.points,
+        )
+        for term in terms
+        if term.kind == "engagement" and term.rule._is_time_dependent()
+    ]
+    if not entries:
+        return SQL("NULL::jsonb")
+    # jsonb_build_object takes at most 100 arguments
+    objects = [
+        SQL("jsonb_build_object(%s)", SQL(", ").join(entries[start : start + 40]))
+        for start in range(0, len(entries), 40)
+    ]
+    return SQL("NULLIF(jsonb_strip_nulls(%s), '{}'::jsonb)", SQL(" || ").join(objects))
+
+
 def with_scoring_settings(statement, settings=None):
     """``statement`` run with the PostgreSQL ``settings`` (default
     SCORING_SETTINGS), those of the transaction restored after it, in the same
@@ -107,6 +150,10 @@ class ScoringTerm(NamedTuple):
     points: SQL
     #: SQL timestamp: the latest event counted (engagement rules), or None
     event_date: SQL | None = None
+    #: SQL timestamp: when the lead stops matching if no new event comes (an
+    #: engagement rule with a window: its K-th latest event leaves it), or
+    #: None
+    expiry: SQL | None = None
 
 
 class ScoringBatch:
@@ -717,17 +764,19 @@ class CrmLead(models.Model):
 
     @api.model
     def _cron_recompute_lead_scores(self):
-        """The nightly pass: rescore the leads whose matches changed without
-        a write of theirs, or whose engagement points fade or leave a window
-        (see ``_get_scoring_drifted_lead_ids``), at once when they are few,
-        else marked for the background rescoring of marked leads (by
-        committed batches, see ``crm.lead.scoring.event``).
+        """The nightly pass: fade the engagement points (see
+        ``_fade_engagement_scores``), then rescore the leads whose matches
+        changed without a write of theirs (see
+        ``_get_scoring_drifted_lead_ids``), at once when they are few, else
+        marked for the background rescoring of marked leads (by committed
+        batches, see ``crm.lead.scoring.event``).
         A write of a lead rescores it and a change of the rules rescores the
         leads it concerns, so the other rules need no evaluation here."""
         Job = self.env["crm.lead.scoring.job"]
         jobs, scope = Job._get_run()
         if jobs and not scope:
             return  # every lead is being rescored anyway
+        self._fade_engagement_scores()
         limit = Job._get_sync_limit()
         lead_ids = self._get_scoring_drifted_lead_ids()
         if len(lead_ids) > limit:
@@ -735,6 +784,97 @@ class CrmLead(models.Model):
             self.env["crm.lead.scoring.event"].sudo()._mark_leads(lead_ids)
         elif lead_ids:
             self._recompute_lead_scores(scope_domain=[("id", "in", lead_ids)])
+
+    @api.model
+    def _fade_engagement_scores(self):
+        """The daily fading of the engagement points, in one statement that
+        reads no event: for the open leads matching engagement rules whose
+        points change with time alone (a half-life, a window), each rule's
+        points today from the latest event and the end of the window kept
+        at the last scoring (``crm.lead.score.engagement_data``), the
+        points of a rule whose window the lead left removed with the rule
+        from its matched rules; only the leads whose points changed are
+        written, one history row per changed score. A new event rescores
+        its lead in full (``crm.lead.scoring.event``)."""
+        Lead = self.sudo().with_context(active_test=False)
+        rules = [
+            rule for rule, __ in Lead._get_scoring_rules() if rule._is_time_dependent()
+        ]
+        if not rules:
+            return
+        now = self.env.cr.now()
+        now_epoch = SQL("extract(epoch FROM %s::timestamp)", now)
+        scope = Lead._search(Lead._get_scoring_scope_domain())
+        values = SQL(", ").join(
+            SQL("(%s, %s, %s)", str(rule.id), rule.points, rule.decay_half_life_days)
+            for rule in rules
+        )
+        points = SQL(
+            "CASE WHEN r.half_life > 0 THEN %s ELSE r.points END",
+            decayed_points_sql(
+                SQL("r.points"),
+                SQL("r.half_life"),
+                now_epoch,
+                SQL("(e.value->>0)::numeric"),
+            ),
+        )
+        statement = SQL(
+            """
+            WITH rules (rule_id, points, half_life) AS (VALUES %(values)s),
+            faded AS MATERIALIZED (
+                SELECT s.lead_id, s.score, s.engagement_score, s.rule_data,
+                       s.engagement_data, COALESCE(f.delta, 0) AS delta,
+                       f.expired, f.new_data
+                  FROM crm_lead_score s
+                 CROSS JOIN LATERAL (
+                       SELECT sum(x.points - (e.value->>2)::int) AS delta,
+                              array_agg(e.key) FILTER (WHERE NOT x.alive) AS expired,
+                              jsonb_object_agg(
+                                  e.key,
+                                  jsonb_build_array(e.value->0, e.value->1, x.points)
+                              ) FILTER (WHERE x.alive) AS new_data
+                         FROM jsonb_each(s.engagement_data) e
+                         JOIN rules r ON r.rule_id = e.key
+                        CROSS JOIN LATERAL (
+                              SELECT a.alive,
+                                     CASE WHEN a.alive THEN %(points)s ELSE 0 END
+                                         AS points
+                                FROM (SELECT (e.value->>1) IS NULL
+                                          OR (e.value->>1)::numeric >= %(now_epoch)s
+                                          AS alive) a
+                        ) x
+                 ) f
+                 WHERE s.engagement_data IS NOT NULL AND s.lead_id IN %(scope)s
+            ),
+            changed AS MATERIALIZED (
+                SELECT * FROM faded
+                 WHERE new_data IS DISTINCT FROM engagement_data
+            ),
+            written AS (
+                UPDATE crm_lead_score s
+                   SET score = c.score + c.delta,
+                       engagement_score = c.engagement_score + c.delta,
+                       rule_data = CASE WHEN c.expired IS NULL THEN c.rule_data ELSE (
+                           SELECT jsonb_agg(x.value ORDER BY x.position)
+                             FROM jsonb_array_elements(c.rule_data)
+                                  WITH ORDINALITY AS x(value, position)
+                            WHERE NOT x.value::text = ANY(c.expired)) END,
+                       engagement_data = c.new_data,
+                       date = CASE WHEN c.delta <> 0 THEN %(now)s ELSE s.date END
+                  FROM changed c
+                 WHERE s.lead_id = c.lead_id
+            )
+            INSERT INTO crm_lead_score_history (lead_id, date, old_score, new_score)
+            SELECT lead_id, %(now)s, score, score + delta FROM changed WHERE delta <> 0
+            """,
+            values=values,
+            points=points,
+            now_epoch=now_epoch,
+            scope=scope.subselect(SQL.identifier(Lead._table, "id")),
+            now=now,
+        )
+        self.env.execute_query(with_scoring_settings(statement))
+        self._invalidate_scores()
 
     @api.model
     def _get_scoring_drifted_lead_ids(self):
@@ -751,7 +891,6 @@ class CrmLead(models.Model):
         volatile = [
             (rule, query) for rule, query in rules if rule._changes_without_write()
         ]
-        fading = [rule for rule, __ in rules if rule._is_time_dependent()]
         query = Lead._search(Lead._get_scoring_scope_domain())
         scores = Lead._join_lead_score(query)
         rule_data = SQL.identifier(scores, "rule_data")
@@ -765,13 +904,6 @@ class CrmLead(models.Model):
             for (rule, __), condition in zip(
                 volatile, Lead._get_scoring_conditions(volatile), strict=True
             )
-        ]
-        # the engagement rules whose points fade or whose events leave a
-        # window: the leads they matched at their last scoring (time passing
-        # adds no event, so it makes no new match)
-        drifts += [
-            SQL("COALESCE(%s @> %s::jsonb, FALSE)", rule_data, json.dumps([rule.id]))
-            for rule in fading
         ]
         if not drifts:
             return []
@@ -946,6 +1078,12 @@ class CrmLead(models.Model):
         Lead = self.sudo().with_context(active_test=False)
         rules = Lead._get_scoring_rules()
         Lead._score_scope(scope_domain, rules)
+        self._invalidate_scores()
+
+    @api.model
+    def _invalidate_scores(self):
+        """Forget the score fields of every lead read so far (the scoring
+        writes them in SQL)."""
         self.env["crm.lead"].invalidate_model(
             [
                 "lead_score",
@@ -1044,6 +1182,18 @@ class CrmLead(models.Model):
                         SQL.identifier(f"d_{index}"),
                     ),
                 ]
+                if rule.event_window_days and rule.event_min_count > 1:
+                    # the K-th latest event: the lead matches until it
+                    # leaves the window
+                    columns.append(
+                        SQL(
+                            "(array_agg(e.event_date ORDER BY e.event_date DESC)"
+                            " FILTER (WHERE e.%s))[%s] AS %s",
+                            flag,
+                            rule.event_min_count,
+                            SQL.identifier(f"k_{index}"),
+                        )
+                    )
             windows = [rule.event_window_days for __, rule in type_rules]
             since = (
                 SQL(
@@ -1108,15 +1258,23 @@ class CrmLead(models.Model):
             alias = aliases[rule.event_type]
             count = SQL("COALESCE(%s, 0)", SQL.identifier(alias, f"n_{index}"))
             points = SQL("%s", rule.points)
+            last = SQL.identifier(alias, f"d_{index}")
             if rule.decay_half_life_days:
-                # rounded half away from zero (numeric round)
-                points = SQL(
-                    "round(%s * power(0.5, GREATEST(extract(epoch FROM %s - %s), 0)"
-                    " / 86400.0 / %s)::numeric)::int",
+                points = decayed_points_sql(
                     rule.points,
-                    lead_reference,
-                    SQL.identifier(alias, f"d_{index}"),
                     rule.decay_half_life_days,
+                    SQL("extract(epoch FROM %s)", lead_reference),
+                    SQL("extract(epoch FROM %s)", last),
+                )
+            expiry = None
+            if rule.event_window_days:
+                kth = (
+                    SQL.identifier(alias, f"k_{index}")
+                    if rule.event_min_count > 1
+                    else last
+                )
+                expiry = SQL(
+                    "%s + make_interval(days => %s)", kth, rule.event_window_days
                 )
             terms.append(
                 ScoringTerm(
@@ -1129,7 +1287,8 @@ class CrmLead(models.Model):
                         condition,
                     ),
                     points,
-                    SQL.identifier(alias, f"d_{index}"),
+                    last,
+                    expiry,
                 )
             )
         return terms
@@ -1171,6 +1330,7 @@ class CrmLead(models.Model):
                 return SQL(" + ").join(parts) if parts else SQL("0")
 
             new_fit, new_engagement = total("fit"), total("engagement")
+            engagement_data = engagement_data_sql(terms)
             rule_ids = SQL(
                 "array_remove(ARRAY[%s], NULL)",
                 SQL(", ").join(
@@ -1180,6 +1340,7 @@ class CrmLead(models.Model):
             )
         else:
             flags = points = SQL("NULL")
+            engagement_data = SQL("NULL::jsonb")
             new_fit = new_engagement = SQL("0")
             rule_ids = SQL("ARRAY[]::int[]")
         now = self.env.cr.now()
@@ -1193,7 +1354,7 @@ class CrmLead(models.Model):
             WITH flagged AS MATERIALIZED (%(leads)s),
             computed AS MATERIALIZED (
                 SELECT m.id, m.old_score, m.old_fit, m.old_engagement,
-                       m.old_rule_ids,
+                       m.old_rule_ids, m.old_data, m.new_data,
                        %(new_fit)s AS new_fit,
                        %(new_engagement)s AS new_engagement,
                        CASE WHEN cardinality(%(rule_ids)s) > 0
@@ -1207,17 +1368,21 @@ class CrmLead(models.Model):
                     OR c.old_fit IS DISTINCT FROM c.new_fit
                     OR c.old_engagement IS DISTINCT FROM c.new_engagement
                     OR c.old_rule_ids IS DISTINCT FROM c.new_rule_ids
+                    OR c.old_data IS DISTINCT FROM c.new_data
             ),
             written AS (
                 INSERT INTO crm_lead_score AS s
-                       (lead_id, score, fit_score, engagement_score, rule_data, date)
-                SELECT id, new_score, new_fit, new_engagement, new_rule_ids, %(now)s
+                       (lead_id, score, fit_score, engagement_score, rule_data,
+                        engagement_data, date)
+                SELECT id, new_score, new_fit, new_engagement, new_rule_ids,
+                       new_data, %(now)s
                   FROM changed
                 ON CONFLICT (lead_id) DO UPDATE
                    SET score = EXCLUDED.score,
                        fit_score = EXCLUDED.fit_score,
                        engagement_score = EXCLUDED.engagement_score,
                        rule_data = EXCLUDED.rule_data,
+                       engagement_data = EXCLUDED.engagement_data,
                        date = CASE WHEN s.score IS DISTINCT FROM EXCLUDED.score
                                    THEN EXCLUDED.date ELSE s.date END
             )
@@ -1231,8 +1396,10 @@ class CrmLead(models.Model):
                 SQL("COALESCE(%s, 0) AS old_fit", score("fit_score")),
                 SQL("COALESCE(%s, 0) AS old_engagement", score("engagement_score")),
                 SQL("%s AS old_rule_ids", score("rule_data")),
+                SQL("%s AS old_data", score("engagement_data")),
                 SQL("%s AS flags", flags),
                 SQL("%s AS points", points),
+                SQL("%s AS new_data", engagement_data),
             ),
             new_fit=new_fit,
             new_engagement=new_engagement,

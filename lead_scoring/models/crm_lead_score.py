@@ -28,6 +28,12 @@ class CrmLeadScore(models.Model):
         help="Sorted ids of the rules matched at the last scoring.",
     )
     date = fields.Datetime(help="When the score last changed.")
+    engagement_data = fields.Json(
+        help="For each matched engagement rule whose points change with time "
+        "alone: its latest event, when the lead stops matching without a new "
+        "event, its points at the last scoring (what the daily fading pass "
+        "reads instead of the events)."
+    )
 
     _sql_constraints = [
         ("lead_unique", "UNIQUE(lead_id)", "A lead has a single score."),

@@ -58,6 +58,26 @@ class EngagementCommon(LeadScoringCommon):
         )
         messages.invalidate_recordset(["date"])
 
+    def _days_pass(self, days):
+        """Every date of the events and of what the scoring kept of them
+        ``days`` days earlier: as if ``days`` days passed."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            UPDATE mail_message SET date = date - make_interval(days => %(days)s)
+             WHERE model = 'crm.lead';
+            UPDATE crm_lead_score SET engagement_data = (
+                   SELECT jsonb_object_agg(e.key, jsonb_build_array(
+                              (e.value->>0)::numeric - %(seconds)s,
+                              (e.value->>1)::numeric - %(seconds)s,
+                              e.value->2))
+                     FROM jsonb_each(engagement_data) e)
+             WHERE engagement_data IS NOT NULL
+            """,
+            {"days": days, "seconds": days * 86400},
+        )
+        self.env.invalidate_all()
+
     def _run_events(self):
         self.Event._cron_rescore_marked_leads()
 
@@ -234,11 +254,13 @@ class TestEngagementFading(EngagementCommon):
         self._run_events()
         self.assertEqual(fading.engagement_score, 48)
         self.assertEqual(steady.engagement_score, 3)
-        self.assertEqual(set(self.Lead._get_scoring_drifted_lead_ids()), {fading.id})
+        self.assertFalse(self.Lead._get_scoring_drifted_lead_ids())
+        self.assertEqual(len(fading_messages), 1)
         # ten days pass: the e-mail leaves the week's window, its points halve
-        self._age_messages(fading_messages, 10)
+        self._days_pass(10)
         history_before = self.env["crm.lead.score.history"].search_count([])
-        self.Lead._cron_recompute_lead_scores()
+        with self.assertQueryCount(__system__=8):
+            self.Lead._cron_recompute_lead_scores()
         fading.invalidate_recordset()
         self.assertEqual(
             (fading | steady | untouched).mapped("engagement_score"), [20, 3, 0]
@@ -252,6 +274,61 @@ class TestEngagementFading(EngagementCommon):
         self.assertEqual(
             self.env["crm.lead.score.history"].search_count([]), history_before + 1
         )
+        # what a full rescoring of the events gives, exactly
+        scores = (fading | steady | untouched).mapped("lead_score")
+        self.Lead._recompute_lead_scores()
+        self.assertEqual((fading | steady | untouched).mapped("lead_score"), scores)
+        self.assertEqual(
+            self.env["crm.lead.score.history"].search_count([]), history_before + 1
+        )
+
+    def test_daily_pass_equals_a_full_rescoring(self):
+        """Windows with a minimum count, fading, negative points: after
+        days pass, the daily pass gives every lead what a full rescoring of
+        its events gives."""
+        self._create_engagement_rule(
+            "Two e-mails in 10 days, fading",
+            21,
+            "email_received",
+            event_window_days=10,
+            event_min_count=2,
+            decay_half_life_days=4,
+        )
+        self._create_engagement_rule(
+            "Chased", -7, "email_sent", event_window_days=20, event_min_count=1
+        )
+        self._create_engagement_rule("Ever wrote", 2, "email_received")
+        leads = self.Lead.create([{"name": f"Day {index}"} for index in range(8)])
+        for index, lead in enumerate(leads):
+            for days_ago in (index, index * 3, 1 + index * 5)[: 1 + index % 3]:
+                self._receive_email(lead, days_ago=days_ago)
+            if index % 2:
+                sent = lead.message_post(
+                    body="Offer",
+                    message_type="comment",
+                    subtype_xmlid="mail.mt_comment",
+                )
+                self._age_messages(sent, index * 2)
+        self._run_events()
+        self.assertTrue(any(leads.mapped("engagement_score")))
+        for days in (1, 2, 3, 5, 8, 13):
+            with self.subTest(days=days):
+                self._days_pass(days)
+                self.Lead._cron_recompute_lead_scores()
+                faded = leads.mapped(
+                    lambda lead: (lead.lead_score, lead.score_rule_ids)
+                )
+                history = self.env["crm.lead.score.history"].search_count([])
+                self.Lead._recompute_lead_scores()
+                self.assertEqual(
+                    leads.mapped(lambda lead: (lead.lead_score, lead.score_rule_ids)),
+                    faded,
+                )
+                self.assertEqual(
+                    self.env["crm.lead.score.history"].search_count([]), history
+                )
+        # a month later only the rule without window nor fading is left
+        self.assertEqual(leads.mapped("engagement_score"), [2] * 8)
 
 
 @tagged("post_install", "-at_install")

@@ -244,16 +244,24 @@ def insert_events(env):
 
 
 def _age_events(env, days=1):
-    """Every event dated ``days`` earlier, as that many days passing do
-    (setting up, not measured)."""
+    """Every date of the events, and of what the scoring kept of them,
+    ``days`` earlier, as that many days passing do (setting up, not
+    measured)."""
     env.cr.execute(
         """
         UPDATE website_track
-           SET visit_datetime = visit_datetime - %(days)s::interval;
-        UPDATE mail_message SET date = date - %(days)s::interval
-         WHERE model = 'crm.lead'
+           SET visit_datetime = visit_datetime - make_interval(days => %(days)s);
+        UPDATE mail_message SET date = date - make_interval(days => %(days)s)
+         WHERE model = 'crm.lead';
+        UPDATE crm_lead_score SET engagement_data = (
+               SELECT jsonb_object_agg(e.key, jsonb_build_array(
+                          (e.value->>0)::numeric - %(seconds)s,
+                          (e.value->>1)::numeric - %(seconds)s,
+                          e.value->2))
+                 FROM jsonb_each(engagement_data) e)
+         WHERE engagement_data IS NOT NULL
         """,
-        {"days": f"{days} days"},
+        {"days": days, "seconds": days * 86400},
     )
     _commit(env)
     _vacuum(env, "website_track, mail_message")
