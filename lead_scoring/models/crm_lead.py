@@ -41,8 +41,11 @@ def decayed_points_sql(points, half_life, now_epoch, last_epoch):
     ``last_epoch`` (seconds, numeric) to ``now_epoch``, rounded half away from
     zero (PostgreSQL rounds a numeric so): the scoring statement and the
     daily fading pass compute it alike."""
+    # the power in double precision (a numeric power costs microseconds),
+    # the product rounded as a numeric
     return SQL(
-        "round(%s * power(0.5, GREATEST(%s - %s, 0) / 86400.0 / %s))::int",
+        "round((%s * power(0.5::float8, (GREATEST(%s - %s, 0) / 86400.0 / %s)"
+        "::float8))::numeric)::int",
         points,
         now_epoch,
         last_epoch,
@@ -1156,7 +1159,9 @@ class CrmLead(models.Model):
         Rule = self.env["crm.lead.scoring.rule"]
         for event_type, type_rules in by_type.items():
             alias = f"lead_scoring_{event_type}"
-            # each rule's condition evaluated once per event row (flags),
+            # each rule's condition evaluated once per event row (flags: the
+            # subquery is kept as it is by OFFSET 0, not merged into the
+            # aggregate, which would evaluate them again in each FILTER),
             # then counted and dated per lead
             flags, columns = [], []
             for index, rule in type_rules:
@@ -1212,13 +1217,18 @@ class CrmLead(models.Model):
             events = SQL(
                 """(SELECT e.lead_id, %(columns)s
                       FROM (SELECT e.lead_id, e.event_date, %(flags)s
-                              FROM (SELECT e.*, lower(e.url) AS url_lower
-                                      FROM (%(rows)s) e) e %(lead_join)s
+                              FROM (%(rows)s) e %(lead_join)s
                              WHERE e.lead_id IN %(lead_ids)s %(until)s %(since)s
-                           ) e
+                            OFFSET 0) e
+                     WHERE %(any_flag)s
                   GROUP BY e.lead_id)""",
                 columns=SQL(", ").join(columns),
                 flags=SQL(", ").join(flags),
+                # the events no rule counts are not aggregated
+                any_flag=SQL(" OR ").join(
+                    SQL("e.%s", SQL.identifier(f"f_{index}"))
+                    for index, __ in type_rules
+                ),
                 rows=Rule._get_scoring_event_rows(event_type),
                 lead_join=lead_join,
                 lead_ids=lead_ids,

@@ -87,8 +87,8 @@ class CrmLeadScoringRule(models.Model):
     )
     event_url = fields.Char(
         string="URL Contains",
-        help="Only the visits of pages whose URL contains this text (e.g. /pricing); "
-        "empty: every tracked page.",
+        help="Only the visits of pages whose URL contains this text, as written "
+        "(e.g. /pricing); empty: every tracked page.",
     )
     event_activity_type_id = fields.Many2one(
         "mail.activity.type",
@@ -634,14 +634,10 @@ class CrmLeadScoringRule(models.Model):
         self.ensure_one()
         conditions = []
         if self.event_url:
-            # case-insensitive, the text as it is (no wildcard); the row's
-            # lower(url) is computed once for every rule (``url_lower``)
+            # the text as written, no wildcard (a case-insensitive match costs
+            # several times more on millions of page views)
             conditions.append(
-                SQL(
-                    "strpos(%s, %s) > 0",
-                    SQL.identifier(alias, "url_lower"),
-                    self.event_url.lower(),
-                )
+                SQL("strpos(%s, %s) > 0", SQL.identifier(alias, "url"), self.event_url)
             )
         if self.event_activity_type_id:
             conditions.append(
