@@ -522,16 +522,20 @@ class CrmLead(models.Model):
             return False
         _ = self.env._
         kinds = {"fit": _("Fit"), "engagement": _("Engagement")}
+        Rule = self.env["crm.lead.scoring.rule"]
         rows = []
         for rule, kind, points, date in sorted(
             lines, key=lambda line: (line[1] != "fit", line[0].sequence, line[0].id)
         ):
             if kind == "engagement":
                 faded = points != rule.points
+                # the date of an event the user may not read stays hidden
+                model = Rule._get_scoring_event_model(rule.event_type)
+                shown = date and self.env[model].has_access("read")
                 detail = _(
                     "latest event %(date)s",
                     date=tools.format_datetime(self.env, date, dt_format="short")
-                    if date
+                    if shown
                     else "-",
                 )
                 if faded:

@@ -628,6 +628,12 @@ class CrmLeadScoringRule(models.Model):
             condition,
         )
 
+    @api.model
+    def _get_scoring_event_model(self, event_type):
+        """The model whose records are the events of ``event_type`` (a user
+        who may not read them is not shown their dates)."""
+        return "website.track" if event_type == "page_visit" else "mail.message"
+
     def _get_scoring_event_condition(self, alias):
         """The SQL condition of the engagement rule on an event row of
         ``alias`` (see ``_get_scoring_event_rows``), its window aside."""

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo import Command, fields
 from odoo.addons.lead_scoring.models.crm_lead import defer_scoring
+from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.tests import HttpCase, TransactionCase, tagged
 
 
@@ -80,6 +81,31 @@ class TestPageVisitRules(PageVisitCommon, TransactionCase):
         self.Event._cron_rescore_marked_leads()
         self.assertEqual(leads.mapped("engagement_score"), [25, 0, 0, 0])
         self.assertEqual(self.rule.lead_count, 1)
+
+    def test_salesperson_sees_no_visit_date(self):
+        """The explanation shows the date of the latest page visit only to
+        whom may read the page views."""
+        visitor = self._create_visitor(f"{7:032x}")
+        self._track(visitor, "https://shop.example/lead-scoring-pricing", 3)
+        self._track(visitor, "https://shop.example/lead-scoring-pricing", 2)
+        salesman = mail_new_test_user(
+            self.env,
+            login="visits_salesman",
+            groups="sales_team.group_sale_salesman_all_leads",
+        )
+        lead = self.env["crm.lead"].create(
+            {"name": "Visited", "visitor_ids": [Command.link(visitor.id)]}
+        )
+        self.assertEqual(lead.engagement_score, 25)
+        self.assertRegex(lead.score_explanation, r"latest event \d")
+        # website_crm lets salespeople read the page views
+        as_salesman = lead.with_user(salesman)
+        self.assertRegex(as_salesman.score_explanation, r"latest event \d")
+        # without that access, the rule and its points, not the date
+        self.env.ref("website_crm.access_website_track_salesman").unlink()
+        lead.invalidate_recordset()
+        self.assertIn("Read the pricing twice", as_salesman.score_explanation)
+        self.assertIn("latest event -", as_salesman.score_explanation)
 
     def test_visitor_linked_later_brings_its_visits(self):
         visitor = self._create_visitor(f"{9:032x}")
