@@ -26,7 +26,7 @@ from http.cookiejar import CookieJar
 import websocket
 
 WIDTH, HEIGHT = 1366, 800
-ADDONS = ("lead_management", "lead_scoring", "lead_conversion")
+ADDONS = ("lead_management", "lead_scoring", "lead_conversion", "lead_scoring_website")
 
 # (addon, file name without .png, how to reach the screen)
 SHOTS = [
@@ -90,6 +90,47 @@ SHOTS = [
             "action": "lead_scoring.crm_lead_scoring_rule_action",
             "record": "lead_scoring.crm_lead_scoring_rule_email_demo",
             "wait": ".o_form_view .o_field_widget",
+        },
+    ),
+    (
+        "lead_scoring",
+        "lead_scoring_engagement_rule_form",
+        {
+            "action": "lead_scoring.crm_lead_scoring_rule_action",
+            "record": "lead_scoring.crm_lead_scoring_rule_wrote_demo",
+            "wait": ".o_form_view .o_field_widget[name=event_type]",
+        },
+    ),
+    (
+        "lead_scoring",
+        "lead_scoring_engagement_lead_form",
+        {
+            # a demo opportunity that wrote, met us and read the pricing page
+            "action": "crm.crm_lead_all_leads",
+            "record": "crm.crm_case_1",
+            "height": 1000,
+            "then_js": "document.querySelector('.o_notebook a[name=lead_scoring]')"
+            ".click(); document.querySelector('.o_notebook').scrollIntoView()",
+            "then_wait": ".o_lead_score_explanation",
+            "wait": ".o_form_view .o_lead_score_button",
+        },
+    ),
+    (
+        "lead_scoring",
+        "lead_scoring_kanban",
+        {
+            "action": "crm.crm_lead_action_pipeline",
+            "view_type": "kanban",
+            "wait": ".o_kanban_group .o_lead_score_split",
+        },
+    ),
+    (
+        "lead_scoring_website",
+        "lead_scoring_website_rule_form",
+        {
+            "action": "lead_scoring.crm_lead_scoring_rule_action",
+            "record": "lead_scoring_website.crm_lead_scoring_rule_pricing_demo",
+            "wait": ".o_form_view .o_field_widget[name=event_url]",
         },
     ),
     (
