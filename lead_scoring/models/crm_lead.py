@@ -1070,7 +1070,7 @@ class CrmLead(models.Model):
             self._recompute_lead_scores(scope_domain=[("id", "in", self.ids)])
 
     @api.model
-    def _recompute_lead_scores(self, scope_domain=None):
+    def _recompute_lead_scores(self, scope_domain=None, large=None):
         """Recompute the scores of the active, not won leads matching
         ``scope_domain`` (all of them when not given), set-based: one SQL
         statement computes the matches of every rule, updates the scores and
@@ -1084,7 +1084,9 @@ class CrmLead(models.Model):
         # in SQL, the rules' domains compiled as they are
         Lead = self.sudo().with_context(active_test=False)
         rules = Lead._get_scoring_rules()
-        Lead._score_scope(scope_domain, rules)
+        Lead._score_scope(
+            scope_domain, rules, large=scope_domain is None if large is None else large
+        )
         self._invalidate_scores()
 
     @api.model
@@ -1163,10 +1165,8 @@ class CrmLead(models.Model):
         Rule = self.env["crm.lead.scoring.rule"]
         for event_type, type_rules in by_type.items():
             alias = f"lead_scoring_{event_type}"
-            # each rule's condition evaluated once per event row (flags: the
-            # subquery is kept as it is by OFFSET 0, not merged into the
-            # aggregate, which would evaluate them again in each FILTER),
-            # then counted and dated per lead
+            # each rule's condition on an event row (a flag), then the events
+            # counted and dated per lead, the events no rule counts left out
             flags, columns = [], []
             for index, rule in type_rules:
                 condition = rule._get_scoring_event_condition("e")
@@ -1223,7 +1223,7 @@ class CrmLead(models.Model):
                       FROM (SELECT e.lead_id, e.event_date, %(flags)s
                               FROM (%(rows)s) e %(lead_join)s
                              WHERE e.lead_id IN %(lead_ids)s %(until)s %(since)s
-                            OFFSET 0) e
+                           ) e
                      WHERE %(any_flag)s
                   GROUP BY e.lead_id)""",
                 columns=SQL(", ").join(columns),
@@ -1308,12 +1308,15 @@ class CrmLead(models.Model):
         return terms
 
     @api.model
-    def _score_scope(self, scope_domain, rules):
+    def _score_scope(self, scope_domain, rules, large=False):
         """Score the leads matching ``scope_domain`` (every lead when None)
         with ``rules`` (as given by ``_get_scoring_rules``), in one statement:
         a single scan of the leads evaluates the terms of every rule (the
         engagement rules' events aggregated once per event type), and only
-        the leads whose scores or matched rules changed are updated."""
+        the leads whose scores or matched rules changed are updated. For a
+        ``large`` scope (every lead, a background batch), the reading part
+        runs first on its own, into a temporary table, where PostgreSQL may
+        use its parallel workers (a statement that writes never does)."""
         lead_id = SQL.identifier(self._table, "id")
         scope = self._search(
             expression.AND([scope_domain or [], self._get_scoring_scope_domain()])
@@ -1363,6 +1366,28 @@ class CrmLead(models.Model):
         # SQL carries them), not every pending computation of the request;
         # writes only the rows of crm_lead_score whose scores or matched
         # rules changed, and one history row per changed score
+        leads = scope.select(
+            SQL("%s AS id", lead_id),
+            SQL("COALESCE(%s, 0) AS old_score", score("score")),
+            SQL("COALESCE(%s, 0) AS old_fit", score("fit_score")),
+            SQL("COALESCE(%s, 0) AS old_engagement", score("engagement_score")),
+            SQL("%s AS old_rule_ids", score("rule_data")),
+            SQL("%s AS old_data", score("engagement_data")),
+            SQL("%s AS flags", flags),
+            SQL("%s AS points", points),
+            SQL("%s AS new_data", engagement_data),
+        )
+        if large:
+            self.env.execute_query(
+                with_scoring_settings(
+                    SQL(
+                        "CREATE TEMPORARY TABLE lead_scoring_flagged ON COMMIT DROP"
+                        " AS %s",
+                        leads,
+                    )
+                )
+            )
+            leads = SQL("SELECT * FROM lead_scoring_flagged")
         statement = SQL(
             """
             WITH flagged AS MATERIALIZED (%(leads)s),
@@ -1404,23 +1429,15 @@ class CrmLead(models.Model):
             SELECT id, %(now)s, old_score, new_score FROM changed
              WHERE old_score IS DISTINCT FROM new_score
             """,
-            leads=scope.select(
-                SQL("%s AS id", lead_id),
-                SQL("COALESCE(%s, 0) AS old_score", score("score")),
-                SQL("COALESCE(%s, 0) AS old_fit", score("fit_score")),
-                SQL("COALESCE(%s, 0) AS old_engagement", score("engagement_score")),
-                SQL("%s AS old_rule_ids", score("rule_data")),
-                SQL("%s AS old_data", score("engagement_data")),
-                SQL("%s AS flags", flags),
-                SQL("%s AS points", points),
-                SQL("%s AS new_data", engagement_data),
-            ),
+            leads=leads,
             new_fit=new_fit,
             new_engagement=new_engagement,
             rule_ids=rule_ids,
             now=now,
         )
         self.env.execute_query(with_scoring_settings(statement))
+        if large:
+            self.env.cr.execute("DROP TABLE lead_scoring_flagged")
 
     # ------------------------------------------------------------ demo
     @api.model

@@ -8,6 +8,10 @@ from .crm_lead_scoring_job import RETRY_DELAY
 
 _logger = logging.getLogger(__name__)
 
+#: a batch of more marked leads than this is scored with PostgreSQL's
+#: parallel workers (see crm.lead._score_scope)
+LARGE_BATCH = 1000
+
 
 class CrmLeadScoringEvent(models.Model):
     """A lead marked by a new event (a page visited, an e-mail, an activity
@@ -75,7 +79,8 @@ class CrmLeadScoringEvent(models.Model):
                 lead_ids = [row[0] for row in rows]
                 if lead_ids:
                     self.env["crm.lead"]._recompute_lead_scores(
-                        scope_domain=[("id", "in", lead_ids)]
+                        scope_domain=[("id", "in", lead_ids)],
+                        large=len(lead_ids) > LARGE_BATCH,
                     )
         except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY as error:
             # a salesperson saved one of these leads meanwhile: the marks are

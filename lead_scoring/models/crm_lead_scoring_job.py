@@ -179,7 +179,7 @@ class CrmLeadScoringJob(models.Model):
             try:
                 with self.env.cr.savepoint():
                     self.env["crm.lead"]._recompute_lead_scores(
-                        scope_domain=expression.AND([batch, scope])
+                        scope_domain=expression.AND([batch, scope]), large=True
                     )
             except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY as error:
                 # a salesperson saved one of the batch's leads meanwhile (and

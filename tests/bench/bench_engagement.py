@@ -29,8 +29,13 @@ meeting done per lead. Measured, each after a commit and VACUUM ANALYZE:
   that differ from a full recompute after it (0).
 """
 
+import os
+import threading
 import time
+import urllib.request
+from http.cookiejar import CookieJar
 
+from bench_concurrency import Server
 from bench_scale import _insert_leads
 from bench_scoring import (
     Data,
@@ -418,7 +423,231 @@ def measure(env, leads=LEADS):
     ]
 
 
-def run(env, leads=LEADS):
+def run(env, leads=LEADS, config=None):
     """Entry point of tests/bench/run.py. The data is committed: run it on a
     database made for the benchmark."""
-    return measure(env, leads=leads)
+    results = measure(env, leads=leads)
+    for row in results:  # printed at once: the server's part runs long
+        print(f"  {row[0]}: {row[1]} {row[2]}", flush=True)
+    if config:
+        try:
+            results += measure_server(env, config, env.cr.dbname)
+        except Exception as error:  # noqa: BLE001 - reported as a failed figure
+            env.cr.rollback()
+            results.append(("server part", repr(error)[:200], "", "no error", False))
+    return results
+
+
+# ---------------------------------------------------------------------------
+# a running server: a burst of events, page requests
+# ---------------------------------------------------------------------------
+
+BURST_RATE = 200  # events per second
+BURST_SECONDS = 60
+BURST_THREADS = 4
+BOUND_FRESH = 60  # seconds from an event to its lead's rescoring
+PAGE_REQUESTS = 200  # per variant, in blocks alternating the variants
+PAGE_WARMUP = 10  # requests not counted after each change of the variant
+BOUND_PAGE = 1.05  # p95 of a tracked page with page visit rules vs without
+
+
+def _percentile(values, share):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0
+
+
+def _burst(env, registry):
+    """BURST_RATE page views per second for BURST_SECONDS from BURST_THREADS
+    threads, each its own database connection committing each view through
+    the ORM (``website.track.create``, which marks the visitor's leads and
+    triggers the rescoring), while the server's cron worker rescores; a
+    poller notes when each mark disappears. Returns (events sent, seconds,
+    latencies of the marks seen, marks created, marks left at the end)."""
+    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
+
+    env.cr.execute(
+        """SELECT r.website_visitor_id FROM crm_lead_website_visitor_rel r
+             JOIN crm_lead l ON l.id = r.crm_lead_id
+            WHERE l.active ORDER BY r.crm_lead_id LIMIT 20000"""
+    )
+    visitors = [row[0] for row in env.cr.fetchall()]
+    env.cr.execute("SELECT COALESCE(max(id), 0) FROM crm_lead_scoring_event")
+    first_mark = env.cr.fetchone()[0]
+    env.cr.commit()
+    per_thread = BURST_RATE / BURST_THREADS
+    start = time.monotonic()
+    sent = [0] * BURST_THREADS
+
+    def send(index):
+        with registry.cursor() as cr:
+            thread_env = api.Environment(cr, SUPERUSER_ID, {})
+            Track = thread_env["website.track"]
+            for number in range(int(per_thread * BURST_SECONDS)):
+                due = start + number / per_thread
+                delay = due - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+                visitor = visitors[(number * BURST_THREADS + index) % len(visitors)]
+                Track.create(
+                    {"visitor_id": visitor, "url": "https://shop.example/pricing"}
+                )
+                cr.commit()
+                sent[index] += 1
+
+    seen, latencies, done = {}, [], threading.Event()
+
+    def poll():
+        with registry.cursor() as cr:
+            while not done.is_set():
+                cr.execute(
+                    "SELECT id, extract(epoch FROM date) FROM crm_lead_scoring_event"
+                    " WHERE id > %s",
+                    [first_mark],
+                )
+                now = time.time()
+                pending = dict(cr.fetchall())
+                cr.commit()
+                for mark, marked in seen.items():
+                    if mark not in pending and mark not in gone:
+                        gone.add(mark)
+                        latencies.append(now - float(marked))
+                seen.update(pending)
+                time.sleep(0.25)
+
+    gone = set()
+    threads = [
+        threading.Thread(target=send, args=(index,)) for index in range(BURST_THREADS)
+    ]
+    poller = threading.Thread(target=poll)
+    poller.start()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - start
+    # the marks left are rescored by the cron worker: wait for them
+    deadline = time.monotonic() + 120
+    left = None
+    while time.monotonic() < deadline:
+        env.cr.execute("SELECT count(*) FROM crm_lead_scoring_event")
+        left = env.cr.fetchone()[0]
+        env.cr.commit()
+        if not left:
+            break
+        time.sleep(0.5)
+    time.sleep(0.5)
+    done.set()
+    poller.join()
+    env.cr.execute("SELECT last_value FROM crm_lead_scoring_event_id_seq")
+    created = env.cr.fetchone()[0] - first_mark
+    env.cr.commit()
+    return sum(sent), elapsed, latencies, created, left
+
+
+def _page_requests(env, server):
+    """p95 of GET of a tracked page by a visitor linked to a lead, with the
+    page visit rules active (each view marks the lead) and archived (the
+    addon's hook reads a cached set and marks nothing), in alternating
+    blocks. Returns (p95 with, p95 without)."""
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(CookieJar())
+    )
+    opener.addheaders = [("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) bench")]
+    website = env["website"].search([], limit=1)
+    view = env["ir.ui.view"].create(
+        {
+            "name": "Bench pricing",
+            "type": "qweb",
+            "key": "bench.pricing",
+            "track": True,
+            "arch": '<t t-name="bench.pricing"><t t-call="website.layout">'
+            '<div id="wrap">Prices</div></t></t>',
+        }
+    )
+    env["website.page"].create(
+        {
+            "view_id": view.id,
+            "url": "/pricing",
+            "website_id": website.id,
+            "is_published": True,
+        }
+    )
+    env.cr.commit()
+    env.registry.signal_changes()
+    url = f"{server.url}/pricing"
+    visitors = set(env["website.visitor"].search([]).ids)
+    opener.open(url).read()
+    env.cr.commit()  # a new snapshot: the visitor the server made
+    env.invalidate_all()
+    visitor = env["website.visitor"].search([("id", "not in", list(visitors))])
+    if len(visitor) != 1:
+        raise RuntimeError(f"the page view made {len(visitor)} visitors, not 1")
+    lead = env["crm.lead"].search([("active", "=", True)], limit=1)
+    lead.visitor_ids = [(4, visitor.id)]
+    env.cr.commit()
+    rules = env["crm.lead.scoring.rule"].search([("event_type", "=", "page_visit")])
+    timings = {True: [], False: []}
+    for block in range(10):
+        active = block % 2 == 0
+        defer_scoring(rules).write({"active": active})
+        env.cr.commit()
+        env.registry.signal_changes()
+        # the first requests after a change of the rules reload the
+        # workers' caches (signalled by the registry): not counted
+        for __ in range(PAGE_WARMUP):
+            opener.open(url).read()
+        for __ in range(PAGE_REQUESTS // 5):
+            start = time.perf_counter()
+            opener.open(url).read()
+            timings[active].append(time.perf_counter() - start)
+    defer_scoring(rules).write({"active": True})
+    env.cr.commit()
+    env.registry.signal_changes()
+    return _percentile(timings[True], 0.95), _percentile(timings[False], 0.95)
+
+
+def measure_server(env, config, database):
+    """The running server's figures: the burst and the page requests."""
+    logfile = os.path.join(
+        os.path.dirname(os.path.abspath(config)), "bench-engagement.log"
+    )
+    server = Server(config, database, logfile)
+    try:
+        server.wait_ready()
+        page_with, page_without = _page_requests(env, server)
+        sent, elapsed, latencies, created, left = _burst(env, env.registry)
+    finally:
+        server.stop()
+    p95 = _percentile(latencies, 0.95)
+    worst = max(latencies) if latencies else 0
+    return [
+        (
+            "burst: page views sent (rate)",
+            f"{sent:,} in {elapsed:.0f} s ({sent / elapsed:.0f}/s)",
+            "",
+            None,
+            True,
+        ),
+        (
+            f"burst: event to rescoring, {len(latencies):,} of {created:,} marks seen",
+            f"p95 {p95:.1f} / max {worst:.1f}",
+            "s",
+            BOUND_FRESH,
+            worst <= BOUND_FRESH,
+        ),
+        ("burst: marks left after 120 s", left, "marks", 0, left == 0),
+        (
+            "tracked page request p95, page visit rules vs none",
+            f"{page_with * 1000:.1f} / {page_without * 1000:.1f} ms",
+            "",
+            None,
+            True,
+        ),
+        (
+            "tracked page request p95 ratio",
+            page_with / page_without,
+            "x",
+            BOUND_PAGE,
+            page_with / page_without <= BOUND_PAGE,
+        ),
+    ]

@@ -151,7 +151,9 @@ def main(argv=None):
             elif name == "evaluation":
                 results = module.run(env, leads=args.leads or bench_evaluation.LEADS)
             elif name == "engagement":
-                results = module.run(env, leads=args.leads or bench_engagement.LEADS)
+                results = module.run(
+                    env, leads=args.leads or bench_engagement.LEADS, config=args.config
+                )
             elif name == "install":
                 sizes = [int(size) for size in args.install_leads.split(",")]
                 results = module.run(env, sizes=sizes)
