@@ -110,6 +110,18 @@ class TestEngagementEvents(EngagementCommon):
         self.assertEqual(self.Event.search_count([("lead_id", "=", lead.id)]), 0)
         self.assertEqual(lead.score_history_ids[0].new_score, 15)
 
+    def test_deleted_email_no_longer_counts(self):
+        self._create_engagement_rule("Wrote to us", 10, "email_received")
+        lead = self._create_lead("Wrote once")
+        message = self._receive_email(lead)
+        self._run_events()
+        self.assertEqual(lead.engagement_score, 10)
+        message.unlink()
+        self.assertEqual(self.Event.search([]).lead_id, lead)
+        self._run_events()
+        self.assertEqual(lead.engagement_score, 0)
+        self.assertFalse(lead.score_rule_ids)
+
     def test_events_coalesce_into_one_run(self):
         self._create_engagement_rule("Wrote to us", 10, "email_received")
         leads = self.Lead.create([{"name": f"Burst {index}"} for index in range(5)])
