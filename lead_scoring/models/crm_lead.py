@@ -1,4 +1,3 @@
-import functools
 import json
 from contextlib import contextmanager
 from datetime import timedelta
@@ -38,14 +37,14 @@ SCORING_SETTINGS = {"jit": "off", "work_mem": SCORING_WORK_MEM}
 
 def decayed_points_sql(points, half_life, now_epoch, last_epoch):
     """SQL of ``points`` halving every ``half_life`` days from the SQL epoch
-    ``last_epoch`` (seconds, numeric) to ``now_epoch``, rounded half away from
-    zero (PostgreSQL rounds a numeric so): the scoring statement and the
-    daily fading pass compute it alike."""
-    # the power in double precision (a numeric power costs microseconds),
-    # the product rounded as a numeric
+    ``last_epoch`` (seconds, double precision, see ``epoch_sql``) to
+    ``now_epoch``, rounded half away from zero (PostgreSQL rounds a numeric
+    so): the scoring statement and the daily fading pass compute it alike."""
+    # in double precision (a numeric power costs microseconds), the product
+    # rounded as a numeric
     return SQL(
-        "round((%s * power(0.5::float8, (GREATEST(%s - %s, 0) / 86400.0 / %s)"
-        "::float8))::numeric)::int",
+        "round((%s * power(0.5::float8, GREATEST(%s - %s, 0) / 86400.0 / %s))"
+        "::numeric)::int",
         points,
         now_epoch,
         last_epoch,
@@ -53,33 +52,38 @@ def decayed_points_sql(points, half_life, now_epoch, last_epoch):
     )
 
 
-def engagement_data_sql(terms):
+def epoch_sql(timestamp):
+    """SQL of the epoch of the SQL ``timestamp`` in seconds, in double
+    precision: exact to the microsecond for the dates of this century, and
+    two dates whole days apart differ by exactly those days' seconds (the
+    fading of the points rounds alike however they are stored)."""
+    return SQL("date_part('epoch', %s)", timestamp)
+
+
+def engagement_terms_sql(entries):
     """SQL of what the daily fading pass needs of a lead (see
-    ``crm.lead._fade_engagement_scores``), from the terms of the rules whose
-    points change with time alone: {rule id: [latest event, when the lead
-    stops matching or null, points today]} (epochs in seconds) for the rules
-    it matches; NULL when none."""
-    entries = [
-        SQL(
-            "%s, CASE WHEN %s"
-            " THEN jsonb_build_array(extract(epoch FROM %s), %s, %s) END",
-            str(term.rule.id),
-            term.matched,
-            term.event_date,
-            SQL("extract(epoch FROM %s)", term.expiry) if term.expiry else SQL("NULL"),
-            term.points,
-        )
-        for term in terms
-        if term.kind == "engagement" and term.rule._is_time_dependent()
-    ]
+    ``crm.lead._fade_engagement_scores``) from ``entries``, one per rule whose
+    points change with time alone: (rule id, SQL boolean: the lead matches
+    it, SQL epochs: its latest event and when the lead stops matching or
+    null, SQL integer: its points today). The result is a two-dimensional
+    array of double precision, a row [rule id, latest event, end, points
+    today] per rule the lead matches; NULL when none (``crm.lead.score
+    .engagement_terms``)."""
     if not entries:
-        return SQL("NULL::jsonb")
-    # jsonb_build_object takes at most 100 arguments
-    objects = [
-        SQL("jsonb_build_object(%s)", SQL(", ").join(entries[start : start + 40]))
-        for start in range(0, len(entries), 40)
-    ]
-    return SQL("NULLIF(jsonb_strip_nulls(%s), '{}'::jsonb)", SQL(" || ").join(objects))
+        return SQL("NULL::float8[]")
+    # an array concatenated to NULL is itself: no row for the rules not
+    # matched
+    return SQL(" || ").join(
+        SQL(
+            "CASE WHEN %s THEN ARRAY[[%s, %s, %s, %s]]::float8[] END",
+            matched,
+            rule_id,
+            last,
+            expiry,
+            points,
+        )
+        for rule_id, matched, last, expiry, points in entries
+    )
 
 
 def with_scoring_settings(statement, settings=None):
@@ -798,7 +802,7 @@ class CrmLead(models.Model):
         reads no event: for the open leads matching engagement rules whose
         points change with time alone (a half-life, a window), each rule's
         points today from the latest event and the end of the window kept
-        at the last scoring (``crm.lead.score.engagement_data``), the
+        at the last scoring (``crm.lead.score.engagement_terms``), the
         points of a rule whose window the lead left removed with the rule
         from its matched rules; only the leads whose points changed are
         written, one history row per changed score. A new event rescores
@@ -810,19 +814,18 @@ class CrmLead(models.Model):
         if not rules:
             return
         now = self.env.cr.now()
-        now_epoch = SQL("extract(epoch FROM %s::timestamp)", now)
+        now_epoch = epoch_sql(SQL("%s::timestamp", now))
         scope = Lead._search(Lead._get_scoring_scope_domain())
         values = SQL(", ").join(
-            SQL("(%s, %s, %s)", str(rule.id), rule.points, rule.decay_half_life_days)
+            SQL("(%s::float8, %s, %s)", rule.id, rule.points, rule.decay_half_life_days)
             for rule in rules
         )
+        # each row of a lead's engagement terms: [rule id, latest event, end
+        # of the window or null, points at the last scoring]
         points = SQL(
             "CASE WHEN r.half_life > 0 THEN %s ELSE r.points END",
             decayed_points_sql(
-                SQL("r.points"),
-                SQL("r.half_life"),
-                now_epoch,
-                SQL("(e.value->>0)::numeric"),
+                SQL("r.points"), SQL("r.half_life"), now_epoch, SQL("e.last")
             ),
         )
         statement = SQL(
@@ -830,32 +833,37 @@ class CrmLead(models.Model):
             WITH rules (rule_id, points, half_life) AS (VALUES %(values)s),
             faded AS MATERIALIZED (
                 SELECT s.lead_id, s.score, s.engagement_score, s.rule_data,
-                       s.engagement_data, COALESCE(f.delta, 0) AS delta,
-                       f.expired, f.new_data
+                       s.engagement_terms, COALESCE(f.delta, 0) AS delta,
+                       f.expired, f.new_terms
                   FROM crm_lead_score s
                  CROSS JOIN LATERAL (
-                       SELECT sum(x.points - (e.value->>2)::int) AS delta,
-                              array_agg(e.key) FILTER (WHERE NOT x.alive) AS expired,
-                              jsonb_object_agg(
-                                  e.key,
-                                  jsonb_build_array(e.value->0, e.value->1, x.points)
-                              ) FILTER (WHERE x.alive) AS new_data
-                         FROM jsonb_each(s.engagement_data) e
-                         JOIN rules r ON r.rule_id = e.key
+                       SELECT sum(x.points - e.points::int) AS delta,
+                              array_agg(e.rule_id::int) FILTER (WHERE NOT x.alive)
+                                  AS expired,
+                              array_agg(ARRAY[e.rule_id, e.last, e.expiry, x.points]
+                                        ORDER BY e.position)
+                                  FILTER (WHERE x.alive) AS new_terms
+                         FROM (SELECT i AS position,
+                                      s.engagement_terms[i][1] AS rule_id,
+                                      s.engagement_terms[i][2] AS last,
+                                      s.engagement_terms[i][3] AS expiry,
+                                      s.engagement_terms[i][4] AS points
+                                 FROM generate_subscripts(s.engagement_terms, 1) i
+                              ) e
+                         JOIN rules r ON r.rule_id = e.rule_id
                         CROSS JOIN LATERAL (
                               SELECT a.alive,
                                      CASE WHEN a.alive THEN %(points)s ELSE 0 END
                                          AS points
-                                FROM (SELECT (e.value->>1) IS NULL
-                                          OR (e.value->>1)::numeric >= %(now_epoch)s
-                                          AS alive) a
+                                FROM (SELECT e.expiry IS NULL
+                                          OR e.expiry >= %(now_epoch)s AS alive) a
                         ) x
                  ) f
-                 WHERE s.engagement_data IS NOT NULL AND s.lead_id IN %(scope)s
+                 WHERE s.engagement_terms IS NOT NULL AND s.lead_id IN %(scope)s
             ),
             changed AS MATERIALIZED (
                 SELECT * FROM faded
-                 WHERE new_data IS DISTINCT FROM engagement_data
+                 WHERE new_terms IS DISTINCT FROM engagement_terms
             ),
             written AS (
                 UPDATE crm_lead_score s
@@ -865,8 +873,8 @@ class CrmLead(models.Model):
                            SELECT jsonb_agg(x.value ORDER BY x.position)
                              FROM jsonb_array_elements(c.rule_data)
                                   WITH ORDINALITY AS x(value, position)
-                            WHERE NOT x.value::text = ANY(c.expired)) END,
-                       engagement_data = c.new_data,
+                            WHERE NOT x.value::int = ANY(c.expired)) END,
+                       engagement_terms = c.new_terms,
                        date = CASE WHEN c.delta <> 0 THEN %(now)s ELSE s.date END
                   FROM changed c
                  WHERE s.lead_id = c.lead_id
@@ -1277,8 +1285,8 @@ class CrmLead(models.Model):
                 points = decayed_points_sql(
                     rule.points,
                     rule.decay_half_life_days,
-                    SQL("extract(epoch FROM %s)", lead_reference),
-                    SQL("extract(epoch FROM %s)", last),
+                    epoch_sql(lead_reference),
+                    epoch_sql(last),
                 )
             expiry = None
             if rule.event_window_days:
@@ -1323,59 +1331,78 @@ class CrmLead(models.Model):
         )
         scores = self._join_lead_score(scope)
         terms = self._get_scoring_terms(scope, rules)
-        if terms:
-            flags = SQL("ARRAY[%s]", SQL(", ").join(term.matched for term in terms))
-            # the points of each term, computed once its flag says it matched
-            points = SQL(
-                "ARRAY[%s]::int[]",
-                SQL(", ").join(
-                    SQL("CASE WHEN %s THEN %s ELSE 0 END", term.matched, term.points)
-                    if term.kind == "engagement"
-                    else SQL("0")
-                    for term in terms
-                ),
+        ident = SQL.identifier
+        # each term's match, points and dates computed once per lead, in an
+        # inner select (OFFSET 0 keeps PostgreSQL from substituting them into
+        # the outer one, which would compute them again per use); the outer
+        # select sums them
+        columns = [
+            SQL("%s AS id", lead_id),
+            SQL("COALESCE(%s, 0) AS old_score", ident(scores, "score")),
+            SQL("COALESCE(%s, 0) AS old_fit", ident(scores, "fit_score")),
+            SQL("COALESCE(%s, 0) AS old_engagement", ident(scores, "engagement_score")),
+            SQL("%s AS old_rule_ids", ident(scores, "rule_data")),
+            SQL("%s AS old_terms", ident(scores, "engagement_terms")),
+        ]
+        fit, engagement, rule_ids, data = [], [], [], []
+        for index, term in enumerate(terms, start=1):
+            matched, points = ident(f"m_{index}"), ident(f"p_{index}")
+            columns.append(SQL("%s AS %s", term.matched, matched))
+            rule_ids.append(SQL("CASE WHEN t.%s THEN %s END", matched, term.rule.id))
+            if term.kind == "fit":
+                fit.append(
+                    SQL("CASE WHEN t.%s THEN %s ELSE 0 END", matched, term.points)
+                )
+                continue
+            columns.append(
+                SQL(
+                    "CASE WHEN %s THEN %s ELSE 0 END AS %s",
+                    term.matched,
+                    term.points,
+                    points,
+                )
             )
-
-            def total(kind):
-                parts = [
-                    SQL("CASE WHEN m.flags[%s] THEN %s ELSE 0 END", index, term.points)
-                    if term.kind == "fit"
-                    else SQL("m.points[%s]", index)
-                    for index, term in enumerate(terms, start=1)
-                    if term.kind == kind
-                ]
-                return SQL(" + ").join(parts) if parts else SQL("0")
-
-            new_fit, new_engagement = total("fit"), total("engagement")
-            engagement_data = engagement_data_sql(terms)
-            rule_ids = SQL(
-                "array_remove(ARRAY[%s], NULL)",
-                SQL(", ").join(
-                    SQL("CASE WHEN m.flags[%s] THEN %s END", index, term.rule.id)
-                    for index, term in enumerate(terms, start=1)
-                ),
-            )
-        else:
-            flags = points = SQL("NULL")
-            engagement_data = SQL("NULL::jsonb")
-            new_fit = new_engagement = SQL("0")
-            rule_ids = SQL("ARRAY[]::int[]")
+            engagement.append(SQL("t.%s", points))
+            if term.rule._is_time_dependent():
+                last, expiry = ident(f"e_{index}"), ident(f"x_{index}")
+                columns.append(SQL("%s AS %s", epoch_sql(term.event_date), last))
+                columns.append(
+                    SQL("%s AS %s", epoch_sql(term.expiry), expiry)
+                    if term.expiry
+                    else SQL("NULL::float8 AS %s", expiry)
+                )
+                data.append(
+                    (
+                        term.rule.id,
+                        SQL("t.%s", matched),
+                        SQL("t.%s", last),
+                        SQL("t.%s", expiry),
+                        SQL("t.%s", points),
+                    )
+                )
+        rule_ids = (
+            SQL("array_remove(ARRAY[%s], NULL)", SQL(", ").join(rule_ids))
+            if rule_ids
+            else SQL("ARRAY[]::int[]")
+        )
         now = self.env.cr.now()
-        score = functools.partial(SQL.identifier, scores)
         # flushes exactly the fields the rules and the scope read (their
         # SQL carries them), not every pending computation of the request;
         # writes only the rows of crm_lead_score whose scores or matched
         # rules changed, and one history row per changed score
-        leads = scope.select(
-            SQL("%s AS id", lead_id),
-            SQL("COALESCE(%s, 0) AS old_score", score("score")),
-            SQL("COALESCE(%s, 0) AS old_fit", score("fit_score")),
-            SQL("COALESCE(%s, 0) AS old_engagement", score("engagement_score")),
-            SQL("%s AS old_rule_ids", score("rule_data")),
-            SQL("%s AS old_data", score("engagement_data")),
-            SQL("%s AS flags", flags),
-            SQL("%s AS points", points),
-            SQL("%s AS new_data", engagement_data),
+        leads = SQL(
+            """SELECT t.id, t.old_score, t.old_fit, t.old_engagement,
+                      t.old_rule_ids, t.old_terms,
+                      %(new_fit)s AS new_fit, %(new_engagement)s AS new_engagement,
+                      CASE WHEN cardinality(%(rule_ids)s) > 0
+                           THEN to_jsonb(%(rule_ids)s) END AS new_rule_ids,
+                      %(new_terms)s AS new_terms
+                 FROM (%(terms)s OFFSET 0) t""",
+            new_fit=SQL(" + ").join(fit) if fit else SQL("0"),
+            new_engagement=SQL(" + ").join(engagement) if engagement else SQL("0"),
+            rule_ids=rule_ids,
+            new_terms=engagement_terms_sql(data),
+            terms=scope.select(*columns),
         )
         if large:
             self.env.execute_query(
@@ -1390,16 +1417,7 @@ class CrmLead(models.Model):
             leads = SQL("SELECT * FROM lead_scoring_flagged")
         statement = SQL(
             """
-            WITH flagged AS MATERIALIZED (%(leads)s),
-            computed AS MATERIALIZED (
-                SELECT m.id, m.old_score, m.old_fit, m.old_engagement,
-                       m.old_rule_ids, m.old_data, m.new_data,
-                       %(new_fit)s AS new_fit,
-                       %(new_engagement)s AS new_engagement,
-                       CASE WHEN cardinality(%(rule_ids)s) > 0
-                            THEN to_jsonb(%(rule_ids)s) END AS new_rule_ids
-                  FROM flagged AS m
-            ),
+            WITH computed AS MATERIALIZED (%(leads)s),
             changed AS MATERIALIZED (
                 SELECT c.*, c.new_fit + c.new_engagement AS new_score
                   FROM computed c
@@ -1407,21 +1425,21 @@ class CrmLead(models.Model):
                     OR c.old_fit IS DISTINCT FROM c.new_fit
                     OR c.old_engagement IS DISTINCT FROM c.new_engagement
                     OR c.old_rule_ids IS DISTINCT FROM c.new_rule_ids
-                    OR c.old_data IS DISTINCT FROM c.new_data
+                    OR c.old_terms IS DISTINCT FROM c.new_terms
             ),
             written AS (
                 INSERT INTO crm_lead_score AS s
                        (lead_id, score, fit_score, engagement_score, rule_data,
-                        engagement_data, date)
+                        engagement_terms, date)
                 SELECT id, new_score, new_fit, new_engagement, new_rule_ids,
-                       new_data, %(now)s
+                       new_terms, %(now)s
                   FROM changed
                 ON CONFLICT (lead_id) DO UPDATE
                    SET score = EXCLUDED.score,
                        fit_score = EXCLUDED.fit_score,
                        engagement_score = EXCLUDED.engagement_score,
                        rule_data = EXCLUDED.rule_data,
-                       engagement_data = EXCLUDED.engagement_data,
+                       engagement_terms = EXCLUDED.engagement_terms,
                        date = CASE WHEN s.score IS DISTINCT FROM EXCLUDED.score
                                    THEN EXCLUDED.date ELSE s.date END
             )
@@ -1430,9 +1448,6 @@ class CrmLead(models.Model):
              WHERE old_score IS DISTINCT FROM new_score
             """,
             leads=leads,
-            new_fit=new_fit,
-            new_engagement=new_engagement,
-            rule_ids=rule_ids,
             now=now,
         )
         self.env.execute_query(with_scoring_settings(statement))

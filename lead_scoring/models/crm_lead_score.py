@@ -28,23 +28,28 @@ class CrmLeadScore(models.Model):
         help="Sorted ids of the rules matched at the last scoring.",
     )
     date = fields.Datetime(help="When the score last changed.")
-    engagement_data = fields.Json(
-        help="For each matched engagement rule whose points change with time "
-        "alone: its latest event, when the lead stops matching without a new "
-        "event, its points at the last scoring (what the daily fading pass "
-        "reads instead of the events)."
-    )
+    # engagement_terms (float8[][], created by init, no field: the ORM has
+    # no array of numbers): for each matched engagement rule whose points
+    # change with time alone, a row [rule id, its latest event, when the lead
+    # stops matching without a new event (or null), its points at the last
+    # scoring], epochs in seconds; what the daily fading pass reads instead of
+    # the events (see crm.lead._fade_engagement_scores)
 
     _sql_constraints = [
         ("lead_unique", "UNIQUE(lead_id)", "A lead has a single score."),
     ]
 
     def init(self):
-        """Move the scores kept in crm_lead by earlier versions (before their
+        """Add the column of the engagement terms. Move the scores kept in
+        crm_lead by earlier versions (before their
         post-migration scripts, which rescore) to this table: one statement,
         the leads scoring 0 without matched rules need no row; then drop those
         columns of crm_lead."""
         cr = self.env.cr
+        cr.execute(
+            "ALTER TABLE crm_lead_score"
+            " ADD COLUMN IF NOT EXISTS engagement_terms double precision[]"
+        )
         if not sql.column_exists(cr, "crm_lead", "lead_score"):
             return
         has = {name: sql.column_exists(cr, "crm_lead", name) for name in OLD_COLUMNS}

@@ -1,4 +1,5 @@
 import logging
+import time
 
 from odoo import api, fields, models
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
@@ -12,6 +13,11 @@ _logger = logging.getLogger(__name__)
 #: parallel workers (see crm.lead._score_scope)
 LARGE_BATCH = 1000
 
+#: the scheduled action waits until the oldest mark is this old (seconds)
+#: before it takes the marks: the events of the same second (a visitor
+#: reading page after page) are rescored in one run, not one run each
+COALESCE_SECONDS = 2.0
+
 
 class CrmLeadScoringEvent(models.Model):
     """A lead marked by a new event (a page visited, an e-mail, an activity
@@ -19,9 +25,14 @@ class CrmLeadScoringEvent(models.Model):
     scheduled action *Lead Scoring: rescore leads with new events*, never in
     the request or the mail gateway's transaction that recorded the event.
 
-    Marking only inserts a row (no unique key, so that an event never waits
-    on the rescoring of its lead); the scheduled action takes the rows by
-    batches, scores their distinct leads in one statement and deletes them:
+    Marking inserts a row unless the lead has a mark the scheduled action
+    has not taken yet, which it then locks (FOR KEY SHARE) until the end of
+    the marking transaction, so the scheduled action cannot take it before
+    the new event is committed; a mark being taken (locked by the scheduled
+    action) is skipped, never waited for: an event never waits on the
+    rescoring of its lead. The scheduled action takes the rows by batches,
+    scores their distinct leads in one statement and deletes them; run by
+    the scheduler, it first waits for its oldest mark to be two seconds old:
     hundreds of events per second coalesce into few runs."""
 
     _name = "crm.lead.scoring.event"
@@ -29,14 +40,15 @@ class CrmLeadScoringEvent(models.Model):
     _order = "id"
     _log_access = False
 
-    lead_id = fields.Many2one("crm.lead", required=True, ondelete="cascade")
+    lead_id = fields.Many2one("crm.lead", required=True, index=True, ondelete="cascade")
     date = fields.Datetime(required=True, default=fields.Datetime.now)
 
     @api.model
     def _mark_leads(self, lead_ids):
         """Mark the leads of ``lead_ids`` (ids, or an SQL query selecting
-        them) for a rescoring within a minute; trigger it when any was
-        marked."""
+        them) for a rescoring within a minute, those already marked and not
+        taken yet aside (their mark is locked until this transaction ends);
+        trigger it when any was marked."""
         if isinstance(lead_ids, SQL):
             leads = lead_ids
         else:
@@ -48,7 +60,11 @@ class CrmLeadScoringEvent(models.Model):
             SQL(
                 """INSERT INTO crm_lead_scoring_event (lead_id, date)
                    SELECT marked.lead_id, now() AT TIME ZONE 'UTC'
-                     FROM (%s) AS marked(lead_id)""",
+                     FROM (%s) AS marked(lead_id)
+                    WHERE NOT EXISTS (
+                          SELECT 1 FROM crm_lead_scoring_event e
+                           WHERE e.lead_id = marked.lead_id
+                             FOR KEY SHARE SKIP LOCKED)""",
                 leads,
             )
         )
@@ -63,6 +79,16 @@ class CrmLeadScoringEvent(models.Model):
         cron (``ir.cron._notify_progress``) so that it runs again at once
         while marks remain."""
         batch_size = self.env["crm.lead.scoring.job"]._get_batch_size()
+        if self.env.context.get("cron_id"):
+            # run by the scheduler: the events of the last seconds together
+            [(age,)] = self.env.execute_query(
+                SQL(
+                    "SELECT extract(epoch FROM clock_timestamp() AT TIME ZONE 'UTC'"
+                    " - min(date)) FROM crm_lead_scoring_event"
+                )
+            )
+            if age is not None and age < COALESCE_SECONDS:
+                time.sleep(COALESCE_SECONDS - float(age))
         try:
             with self.env.cr.savepoint():
                 rows = self.env.execute_query(

@@ -14,6 +14,10 @@ from .crm_lead import ScoringBatch
 
 _logger = logging.getLogger(__name__)
 
+#: compiled rule sets kept per process (one per user, company, language and
+#: day that scores)
+RULES_CACHE_SIZE = 16
+
 #: fields of a rule that change which leads it scores and by how much
 SCORING_FIELDS = {
     "points",
@@ -818,11 +822,13 @@ class CrmLeadScoringRule(models.Model):
                 [], ["domain", "company_id", "error_message", *ENGAGEMENT_FIELDS]
             )
         )
-        # compiled once for the same domains on the same cursor (a create or
-        # write of leads by batches compiles them once, not per batch): the
-        # key holds all that the compiled queries depend on, the domains and
-        # companies, the user, language and day the domains are read with,
-        # and the registry (its fields)
+        # compiled once per process for the same domains (each rescoring of
+        # a few leads, e.g. after new events, would otherwise compile every
+        # rule again): the key holds all that the compiled queries depend on,
+        # the domains and companies, the user, company, language and day the
+        # domains are read with; the registry (its fields) holds the cache. A
+        # compiled query runs no query of its own: nothing of the cursor or
+        # records that compiled it is kept.
         cache_key = (
             tuple(
                 (
@@ -834,20 +840,16 @@ class CrmLeadScoringRule(models.Model):
                 for rule in rules
             ),
             self.env.uid,
+            self.env.company.id,
             self.env.lang,
             fields.Date.context_today(self),
-            id(self.env.registry),
         )
-        cached = self.env.cr.cache.get("lead_scoring_rules")
-        if (
-            cached
-            and cached[0] is self.env.cr
-            and cached[1] == cache_key
-            and not any(rules.mapped("error_message"))
-        ):
+        cache = self.env.registry.__dict__.setdefault("lead_scoring_rules", {})
+        cached = cache.get(cache_key)
+        if cached is not None and not any(rules.mapped("error_message")):
             return [
-                (rule.with_env(rules.env), domain, query)
-                for rule, domain, query in cached[2]
+                (rules.browse(rule_id), domain, query)
+                for rule_id, domain, query in cached
             ]
         result = []
         changed = self.browse()  # rules broken or mended since the last time
@@ -886,10 +888,10 @@ class CrmLeadScoringRule(models.Model):
         elif len(result) == len(rules) and not any(
             rule.error_message or rule._reads_other_records_eagerly() for rule in rules
         ):
-            self.env.cr.cache["lead_scoring_rules"] = (
-                self.env.cr,
-                cache_key,
-                tuple(result),
+            if len(cache) >= RULES_CACHE_SIZE:
+                cache.clear()
+            cache[cache_key] = tuple(
+                (rule.id, domain, query) for rule, domain, query in result
             )
         return result
 
