@@ -1,3 +1,4 @@
+import logging
 import re
 import unicodedata
 from collections import defaultdict
@@ -8,6 +9,8 @@ from odoo import api, fields, models
 from odoo.addons.lead_management.models.crm_lead import BANT_FIELDS
 from odoo.exceptions import UserError
 from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
 
 # Score of each duplicate rule: the higher, the more certain the match.
 MATCH_SCORES = {"partner": 100, "vat": 40, "email": 30, "phone": 30, "name": 10}
@@ -113,6 +116,7 @@ class CrmLead(models.Model):
             vals = {key: val for key, val in vals.items() if key in CONVERSION_VALUES}
         kept = converting._apply_qualification_gate()
         if kept:
+            kept._log_kept_as_lead()
             rest = {
                 key: val for key, val in vals.items() if key not in CONVERSION_VALUES
             }
@@ -252,6 +256,28 @@ class CrmLead(models.Model):
             "lead_conversion.crm_lead_message_qualification_override",
             render_values={"overridden": dict(zip(self.ids, summaries, strict=True))},
         )
+
+    def _log_kept_as_lead(self):
+        """Server code (an automated action, a scheduled action, another
+        module) wrote the type of these unqualified leads: they stay leads,
+        never silently: one line in each lead's chatter with its BANT score
+        and a warning in the server log."""
+        bodies = {}
+        for lead in self:
+            threshold = (
+                lead.company_id.bant_qualification_threshold
+                or self.env.company.bant_qualification_threshold
+            )
+            bodies[lead.id] = self.env._(
+                "Kept as a lead: BANT %(score)s/4, %(threshold)s needed.",
+                score=lead.bant_score,
+                threshold=threshold,
+            )
+        _logger.warning(
+            "Leads kept as leads (not qualified) by a write of their type: %s",
+            ", ".join(f"{lead.id} ({lead.bant_score}/4)" for lead in self),
+        )
+        self._message_log_batch(bodies=bodies)
 
     def _get_qualification_summary(self):
         """One line per lead: its BANT score and what it lacks."""

@@ -212,13 +212,33 @@ class TestGatePaths(GateCommon):
     # ---- automated flows: assigned, kept as leads
 
     def test_sudo_write_keeps_the_lead(self):
+        """Server code writing the type of an unqualified lead: it stays a
+        lead, never silently: one line in its chatter and a warning in the
+        server log per lead and write."""
         lead = self.unqualified.with_user(self.user_salesman).sudo()
         qualified = self.qualified.with_user(self.user_salesman).sudo()
-        (lead | qualified).write({"type": "opportunity", "priority": "2"})
+        messages = self.env["mail.message"].sudo()
+        before = messages.search([("model", "=", "crm.lead")]).ids
+        with self.assertLogs(
+            "odoo.addons.lead_conversion.models.crm_lead", "WARNING"
+        ) as logs:
+            (lead | qualified).write({"type": "opportunity", "priority": "2"})
         self.assertEqual(lead.type, "lead")
         self.assertEqual(lead.priority, "2", "the rest of the write is kept")
         self.assertEqual(qualified.type, "opportunity")
         self.assertFalse(self._overrides(lead))
+        logged = messages.search(
+            [("model", "=", "crm.lead"), ("id", "not in", before)]
+        ).filtered(lambda message: "Kept as a lead" in message.body)
+        self.assertEqual(logged.mapped("res_id"), [lead.id], "one line, its lead")
+        self.assertIn("Kept as a lead: BANT 0/4, 3 needed.", logged.body)
+        self.assertEqual(len(logs.output), 1)
+        self.assertIn(f"{lead.id} (0/4)", logs.output[0])
+        # a second write logs again, once
+        lead.write({"type": "opportunity"})
+        self.assertEqual(
+            len(lead.message_ids.filtered(lambda m: "Kept as a lead" in m.body)), 2
+        )
 
     def test_sudo_convert_opportunity_assigns_and_keeps_the_lead(self):
         lead = self.unqualified.with_user(self.user_manager).sudo()
