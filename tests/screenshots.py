@@ -125,6 +125,25 @@ SHOTS = [
         },
     ),
     (
+        "lead_scoring",
+        "lead_scoring_priority_kanban",
+        {
+            # the leads' pipeline with their A1 ... C3 priority badges
+            "action": "crm.crm_lead_all_leads",
+            "view_type": "kanban",
+            "wait": ".o_kanban_group .o_lead_priority_badge",
+        },
+    ),
+    (
+        "lead_scoring",
+        "lead_scoring_priority_matrix",
+        {
+            # CRM > Reporting > Fit x Engagement
+            "action": "lead_scoring.crm_lead_priority_matrix_action",
+            "wait": ".o_pivot table",
+        },
+    ),
+    (
         "lead_scoring_website",
         "lead_scoring_website_rule_form",
         {

@@ -9,3 +9,5 @@ from . import ir_rule
 from . import crm_lead_scoring_evaluation
 from . import crm_lead_scoring_event
 from . import mail_message
+from . import res_company
+from . import res_config_settings

@@ -1,3 +1,4 @@
+import functools
 import json
 from contextlib import contextmanager
 from datetime import timedelta
@@ -10,6 +11,9 @@ from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL
+
+from .crm_lead_score import LEAD_PRIORITIES
+from .res_company import PRIORITY_THRESHOLDS
 
 #: the lead's fields the scoring computes: no create, write or import sets them
 SCORE_FIELDS = (
@@ -58,6 +62,42 @@ def epoch_sql(timestamp):
     two dates whole days apart differ by exactly those days' seconds (the
     fading of the points rounds alike however they are stored)."""
     return SQL("date_part('epoch', %s)", timestamp)
+
+
+def priority_sql(fit, engagement, company):
+    """SQL of the lead priority (A1 ... C3) of the SQL scores ``fit`` and
+    ``engagement`` with the thresholds of the row of res_company ``company``
+    (an alias, see ``crm.lead._join_priority_company``)."""
+    column = functools.partial(SQL.identifier, company)
+    return SQL(
+        "(CASE WHEN %(fit)s >= %(a)s THEN 'A' WHEN %(fit)s >= %(b)s THEN 'B'"
+        " ELSE 'C' END || CASE WHEN %(eng)s >= %(one)s THEN '1'"
+        " WHEN %(eng)s >= %(two)s THEN '2' ELSE '3' END)",
+        fit=fit,
+        eng=engagement,
+        a=column("lead_fit_grade_a"),
+        b=column("lead_fit_grade_b"),
+        one=column("lead_engagement_level_1"),
+        two=column("lead_engagement_level_2"),
+    )
+
+
+def lead_priority_of(fit, engagement, company):
+    """The lead priority (A1 ... C3) of the scores ``fit`` and ``engagement``
+    with the thresholds of ``company``, as ``priority_sql`` computes it."""
+    if fit >= company.lead_fit_grade_a:
+        grade = "A"
+    elif fit >= company.lead_fit_grade_b:
+        grade = "B"
+    else:
+        grade = "C"
+    if engagement >= company.lead_engagement_level_1:
+        level = "1"
+    elif engagement >= company.lead_engagement_level_2:
+        level = "2"
+    else:
+        level = "3"
+    return grade + level
 
 
 def engagement_terms_sql(entries):
@@ -246,7 +286,14 @@ SCORE_COLUMNS = {
     "engagement_score": "engagement_score",
     "score_bucket": "score",
     "score_date": "date",
+    "lead_priority": "priority",
+    "lead_fit_grade": "priority",
+    "lead_engagement_level": "priority",
 }
+
+#: the priority of a lead without a row of crm.lead.score (no points: the
+#: thresholds are at least 1)
+NO_PRIORITY = "C3"
 
 
 def score_bucket_sql(score):
@@ -287,6 +334,31 @@ class CrmLead(models.Model):
         help="Sum of the points of the engagement rules the lead matches: what "
         "the lead did (pages visited, e-mails, activities done), the points of "
         "old events faded.",
+    )
+    lead_priority = fields.Selection(
+        LEAD_PRIORITIES,
+        compute="_compute_score_values",
+        search="_search_lead_priority",
+        readonly=True,
+        help="Fit grade x engagement level: A1 is a lead of the best fit that "
+        "did the most, C3 one of the weakest fit that did the least (the "
+        "thresholds are set per company in Settings > CRM).",
+    )
+    lead_fit_grade = fields.Selection(
+        [("A", "A"), ("B", "B"), ("C", "C")],
+        string="Fit Grade",
+        compute="_compute_score_values",
+        search="_search_lead_fit_grade",
+        readonly=True,
+        help="A, B or C: the fit score against the company's thresholds.",
+    )
+    lead_engagement_level = fields.Selection(
+        [("1", "1"), ("2", "2"), ("3", "3")],
+        string="Engagement Level",
+        compute="_compute_score_values",
+        search="_search_lead_engagement_level",
+        readonly=True,
+        help="1, 2 or 3: the engagement score against the company's thresholds.",
     )
     score_explanation = fields.Html(
         compute="_compute_score_explanation",
@@ -341,19 +413,20 @@ class CrmLead(models.Model):
             self.env.cr.execute(
                 SQL(
                     "SELECT lead_id, score, rule_data, date, fit_score,"
-                    " engagement_score FROM crm_lead_score WHERE lead_id = ANY(%s)",
+                    " engagement_score, priority FROM crm_lead_score"
+                    " WHERE lead_id = ANY(%s)",
                     lead_ids,
                 )
             )
             rows = {row[0]: row[1:] for row in self.env.cr.fetchall()}
         for lead in self:
-            score, rule_data, date, fit, engagement = rows.get(lead._origin.id) or (
-                0,
-                None,
-                False,
-                0,
-                0,
-            )
+            score, rule_data, date, fit, engagement, priority = rows.get(
+                lead._origin.id
+            ) or (0, None, False, 0, 0, None)
+            priority = priority or NO_PRIORITY
+            lead.lead_priority = priority
+            lead.lead_fit_grade = priority[0]
+            lead.lead_engagement_level = priority[1]
             lead.lead_score = score
             lead.fit_score = fit or 0
             lead.engagement_score = engagement or 0
@@ -383,6 +456,13 @@ class CrmLead(models.Model):
             value = SQL.identifier(self._join_lead_score(query, alias), column)
         if fname == "score_date":
             return value
+        if column == "priority":
+            priority = SQL("COALESCE(%s, %s)", value, NO_PRIORITY)
+            if fname == "lead_fit_grade":
+                return SQL("left(%s, 1)", priority)
+            if fname == "lead_engagement_level":
+                return SQL("right(%s, 1)", priority)
+            return priority
         score = SQL("COALESCE(%s, 0)", value)
         return score_bucket_sql(score) if fname == "score_bucket" else score
 
@@ -404,6 +484,89 @@ class CrmLead(models.Model):
             ),
         )
         return score_alias
+
+    @api.model
+    def _update_lead_priorities(self):
+        """Grade every lead's row of crm.lead.score from its stored scores
+        and its company's thresholds (one statement; the upgrade that adds
+        the priority runs it)."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """UPDATE crm_lead_score s SET priority = %(priority)s
+                     FROM crm_lead l
+                     LEFT JOIN res_company c
+                            ON c.id = COALESCE(l.company_id, %(main_company)s)
+                    WHERE l.id = s.lead_id
+                      AND s.priority IS DISTINCT FROM %(priority)s""",
+                priority=priority_sql(
+                    SQL("s.fit_score"), SQL("s.engagement_score"), "c"
+                ),
+                main_company=self._get_main_company_id(),
+            )
+        )
+        self._invalidate_scores()
+
+    @api.model
+    def _get_priority_matrix_action(self):
+        """CRM > Reporting > Fit x Engagement: the leads and opportunities in
+        a pivot of fit grade x engagement level, with their count and, where
+        lead_management gives it, their conversion rate."""
+        measures = ["__count"]
+        if "conversion_rate" in self._fields:
+            measures.append("conversion_rate")
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Fit x Engagement"),
+            "res_model": "crm.lead",
+            "view_mode": "pivot,list,form",
+            "views": [
+                (self.env.ref("lead_scoring.crm_lead_view_pivot_priority").id, "pivot"),
+                (False, "list"),
+                (False, "form"),
+            ],
+            "search_view_id": [
+                self.env.ref("crm.crm_opportunity_report_view_search").id
+            ],
+            "context": {
+                "pivot_measures": measures,
+                "pivot_row_groupby": ["lead_fit_grade"],
+                "pivot_column_groupby": ["lead_engagement_level"],
+                "active_test": False,
+            },
+            "domain": [],
+        }
+
+    @api.model
+    def _join_priority_company(self, query, alias=None):
+        """Left-join the leads of ``query`` (its table, or ``alias``) to the
+        company whose priority thresholds grade them: theirs, or the main
+        company for a lead without company (never the session's, so that a
+        priority does not depend on who computes it); return its alias."""
+        alias = alias or query.table
+        self.env["res.company"].flush_model(list(PRIORITY_THRESHOLDS))
+        company_alias = query.make_alias(alias, "priority_company")
+        query.add_join(
+            "LEFT JOIN",
+            company_alias,
+            "res_company",
+            SQL(
+                "%s = COALESCE(%s, %s)",
+                SQL.identifier(company_alias, "id"),
+                SQL.identifier(alias, "company_id"),
+                self._get_main_company_id(),
+            ),
+        )
+        return company_alias
+
+    @api.model
+    def _get_main_company_id(self):
+        company = self.env.ref("base.main_company", raise_if_not_found=False)
+        return (
+            company.id
+            if company
+            else self.env["res.company"].sudo().search([], order="id", limit=1).id
+        )
 
     @api.model
     def _read_group_orderby(self, order, groupby_terms, query):
@@ -452,6 +615,15 @@ class CrmLead(models.Model):
 
     def _search_score_date(self, operator, value):
         return self._search_score_field("score_date", operator, value)
+
+    def _search_lead_priority(self, operator, value):
+        return self._search_score_field("lead_priority", operator, value)
+
+    def _search_lead_fit_grade(self, operator, value):
+        return self._search_score_field("lead_fit_grade", operator, value)
+
+    def _search_lead_engagement_level(self, operator, value):
+        return self._search_score_field("lead_engagement_level", operator, value)
 
     @api.depends("score_rule_data")
     @api.depends_context("uid", "allowed_company_ids")
@@ -815,6 +987,7 @@ class CrmLead(models.Model):
             return
         now = self.env.cr.now()
         now_epoch = epoch_sql(SQL("%s::timestamp", now))
+        self.env["res.company"].flush_model(list(PRIORITY_THRESHOLDS))
         scope = Lead._search(Lead._get_scoring_scope_domain())
         values = SQL(", ").join(
             SQL("(%s::float8, %s, %s)", rule.id, rule.points, rule.decay_half_life_days)
@@ -832,10 +1005,15 @@ class CrmLead(models.Model):
             """
             WITH rules (rule_id, points, half_life) AS (VALUES %(values)s),
             faded AS MATERIALIZED (
-                SELECT s.lead_id, s.score, s.engagement_score, s.rule_data,
-                       s.engagement_terms, COALESCE(f.delta, 0) AS delta,
-                       f.expired, f.new_terms
+                SELECT s.lead_id, s.score, s.fit_score, s.engagement_score,
+                       s.rule_data, s.engagement_terms,
+                       COALESCE(f.delta, 0) AS delta, f.expired, f.new_terms,
+                       co.lead_fit_grade_a, co.lead_fit_grade_b,
+                       co.lead_engagement_level_1, co.lead_engagement_level_2
                   FROM crm_lead_score s
+                  JOIN crm_lead l ON l.id = s.lead_id
+                  LEFT JOIN res_company co
+                         ON co.id = COALESCE(l.company_id, %(main_company)s)
                  CROSS JOIN LATERAL (
                        SELECT sum(x.points - e.points::int) AS delta,
                               array_agg(e.rule_id::int) FILTER (WHERE NOT x.alive)
@@ -875,6 +1053,7 @@ class CrmLead(models.Model):
                                   WITH ORDINALITY AS x(value, position)
                             WHERE NOT x.value::int = ANY(c.expired)) END,
                        engagement_terms = c.new_terms,
+                       priority = %(priority)s,
                        date = CASE WHEN c.delta <> 0 THEN %(now)s ELSE s.date END
                   FROM changed c
                  WHERE s.lead_id = c.lead_id
@@ -886,6 +1065,10 @@ class CrmLead(models.Model):
             points=points,
             now_epoch=now_epoch,
             scope=scope.subselect(SQL.identifier(Lead._table, "id")),
+            main_company=Lead._get_main_company_id(),
+            priority=priority_sql(
+                SQL("c.fit_score"), SQL("c.engagement_score + c.delta"), "c"
+            ),
             now=now,
         )
         self.env.execute_query(with_scoring_settings(statement))
@@ -1103,6 +1286,9 @@ class CrmLead(models.Model):
         writes them in SQL)."""
         self.env["crm.lead"].invalidate_model(
             [
+                "lead_priority",
+                "lead_fit_grade",
+                "lead_engagement_level",
                 "lead_score",
                 "fit_score",
                 "engagement_score",
@@ -1330,6 +1516,7 @@ class CrmLead(models.Model):
             expression.AND([scope_domain or [], self._get_scoring_scope_domain()])
         )
         scores = self._join_lead_score(scope)
+        company = self._join_priority_company(scope)
         terms = self._get_scoring_terms(scope, rules)
         ident = SQL.identifier
         # each term's match, points and dates computed once per lead, in an
@@ -1343,6 +1530,15 @@ class CrmLead(models.Model):
             SQL("COALESCE(%s, 0) AS old_engagement", ident(scores, "engagement_score")),
             SQL("%s AS old_rule_ids", ident(scores, "rule_data")),
             SQL("%s AS old_terms", ident(scores, "engagement_terms")),
+            SQL(
+                "COALESCE(%s, %s) AS old_priority",
+                ident(scores, "priority"),
+                NO_PRIORITY,
+            ),
+            *(
+                SQL("%s AS %s", ident(company, name), ident(name))
+                for name in PRIORITY_THRESHOLDS
+            ),
         ]
         fit, engagement, rule_ids, data = [], [], [], []
         for index, term in enumerate(terms, start=1):
@@ -1392,7 +1588,9 @@ class CrmLead(models.Model):
         # rules changed, and one history row per changed score
         leads = SQL(
             """SELECT t.id, t.old_score, t.old_fit, t.old_engagement,
-                      t.old_rule_ids, t.old_terms,
+                      t.old_rule_ids, t.old_terms, t.old_priority,
+                      t.lead_fit_grade_a, t.lead_fit_grade_b,
+                      t.lead_engagement_level_1, t.lead_engagement_level_2,
                       %(new_fit)s AS new_fit, %(new_engagement)s AS new_engagement,
                       CASE WHEN cardinality(%(rule_ids)s) > 0
                            THEN to_jsonb(%(rule_ids)s) END AS new_rule_ids,
@@ -1419,9 +1617,12 @@ class CrmLead(models.Model):
             """
             WITH computed AS MATERIALIZED (%(leads)s),
             changed AS MATERIALIZED (
-                SELECT c.*, c.new_fit + c.new_engagement AS new_score
-                  FROM computed c
+                SELECT c.*
+                  FROM (SELECT c.*, c.new_fit + c.new_engagement AS new_score,
+                               %(new_priority)s AS new_priority
+                          FROM computed c) c
                  WHERE c.old_score IS DISTINCT FROM c.new_fit + c.new_engagement
+                    OR c.old_priority IS DISTINCT FROM c.new_priority
                     OR c.old_fit IS DISTINCT FROM c.new_fit
                     OR c.old_engagement IS DISTINCT FROM c.new_engagement
                     OR c.old_rule_ids IS DISTINCT FROM c.new_rule_ids
@@ -1430,9 +1631,9 @@ class CrmLead(models.Model):
             written AS (
                 INSERT INTO crm_lead_score AS s
                        (lead_id, score, fit_score, engagement_score, rule_data,
-                        engagement_terms, date)
+                        engagement_terms, priority, date)
                 SELECT id, new_score, new_fit, new_engagement, new_rule_ids,
-                       new_terms, %(now)s
+                       new_terms, new_priority, %(now)s
                   FROM changed
                 ON CONFLICT (lead_id) DO UPDATE
                    SET score = EXCLUDED.score,
@@ -1440,6 +1641,7 @@ class CrmLead(models.Model):
                        engagement_score = EXCLUDED.engagement_score,
                        rule_data = EXCLUDED.rule_data,
                        engagement_terms = EXCLUDED.engagement_terms,
+                       priority = EXCLUDED.priority,
                        date = CASE WHEN s.score IS DISTINCT FROM EXCLUDED.score
                                    THEN EXCLUDED.date ELSE s.date END
             )
@@ -1448,6 +1650,7 @@ class CrmLead(models.Model):
              WHERE old_score IS DISTINCT FROM new_score
             """,
             leads=leads,
+            new_priority=priority_sql(SQL("c.new_fit"), SQL("c.new_engagement"), "c"),
             now=now,
         )
         self.env.execute_query(with_scoring_settings(statement))

@@ -1,6 +1,12 @@
 from odoo import fields, models
 from odoo.tools import SQL, sql
 
+#: the lead priorities, best first: fit grade A, B, C (who the lead is) x
+#: engagement level 1, 2, 3 (what it did)
+LEAD_PRIORITIES = [
+    (f"{grade}{level}", f"{grade}{level}") for grade in "ABC" for level in "123"
+]
+
 #: columns of crm_lead where the scores were kept before crm.lead.score
 OLD_COLUMNS = ("lead_score", "score_bucket", "score_rule_data", "score_date")
 
@@ -28,6 +34,11 @@ class CrmLeadScore(models.Model):
         help="Sorted ids of the rules matched at the last scoring.",
     )
     date = fields.Datetime(help="When the score last changed.")
+    priority = fields.Selection(
+        LEAD_PRIORITIES,
+        help="Fit grade (A, B, C) and engagement level (1, 2, 3) of the lead, "
+        "from its company's thresholds.",
+    )
     # engagement_terms (float8[][], created by init, no field: the ORM has
     # no array of numbers): for each matched engagement rule whose points
     # change with time alone, a row [rule id, its latest event, when the lead
@@ -78,3 +89,29 @@ class CrmLeadScore(models.Model):
                 ),
             )
         )
+
+
+def days_pass_sql(days):
+    """SQL dating the leads' mail messages and what the scoring kept of their
+    events (``crm_lead_score.engagement_terms``) ``days`` days earlier: as if
+    that many days passed (the page views of website_crm are not moved). The
+    tests and the benchmark run it."""
+    statements = [
+        SQL(
+            "UPDATE mail_message SET date = date - make_interval(days => %s)"
+            " WHERE model = 'crm.lead'",
+            days,
+        ),
+        # a row [rule id, latest event, end, points]: both epochs earlier
+        SQL(
+            """UPDATE crm_lead_score s SET engagement_terms = (
+                      SELECT array_agg(ARRAY[s.engagement_terms[i][1],
+                                             s.engagement_terms[i][2] - %(seconds)s,
+                                             s.engagement_terms[i][3] - %(seconds)s,
+                                             s.engagement_terms[i][4]] ORDER BY i)
+                        FROM generate_subscripts(s.engagement_terms, 1) i)
+                WHERE s.engagement_terms IS NOT NULL""",
+            seconds=days * 86400,
+        ),
+    ]
+    return SQL("; ").join(statements)

@@ -11,7 +11,8 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL
 
-from .crm_lead import SCORE_BUCKETS, score_bucket_of
+from .crm_lead import SCORE_BUCKETS, lead_priority_of, score_bucket_of
+from .crm_lead_score import LEAD_PRIORITIES
 
 _logger = logging.getLogger(__name__)
 
@@ -136,6 +137,12 @@ class CrmLeadScoringEvaluation(models.Model):
         help="The same measure for crm's predictive probability (naive Bayes), "
         "learned from the learning leads only, without the stage.",
     )
+    priority_ids = fields.One2many(
+        "crm.lead.scoring.evaluation.priority",
+        "evaluation_id",
+        string="Won Rate by Priority",
+        readonly=True,
+    )
     line_ids = fields.One2many(
         "crm.lead.scoring.evaluation.line", "evaluation_id", string="Score Ranges"
     )
@@ -259,7 +266,7 @@ class CrmLeadScoringEvaluation(models.Model):
         groups = self._get_evaluation_groups(
             Lead._search(self._get_evaluation_domain(company, date_from)), rules
         )
-        values = self._get_evaluation_values(groups, rules)
+        values = self._get_evaluation_values(groups, rules, company)
         rule_values = values.pop("rule_values")
         evaluation = Evaluation.create(
             dict(
@@ -345,9 +352,9 @@ class CrmLeadScoringEvaluation(models.Model):
         return {"rows": [row[:5] for row in rows], "split": split}
 
     @api.model
-    def _get_evaluation_values(self, groups, rules):
+    def _get_evaluation_values(self, groups, rules, company):
         """The evaluation's values (and ``rule_values``: {rule id: values})
-        from the counts of ``_get_evaluation_groups``."""
+        from the counts of ``_get_evaluation_groups`` for ``company``."""
         rows = groups["rows"]
         closed = sum(row[4] for row in rows)
         won = sum(row[4] for row in rows if row[2])
@@ -413,6 +420,26 @@ class CrmLeadScoringEvaluation(models.Model):
         for score, (won_leads, lost_leads) in self._count_scores(rows, current).items():
             ranges[score_bucket_of(score)][0] += won_leads + lost_leads
             ranges[score_bucket_of(score)][1] += won_leads
+        # lead priority cells, over every evaluation lead, graded with the
+        # company's thresholds from the points as of the closing
+        fit = self._get_points_function(rules, kind="fit")
+        engagement = self._get_points_function(rules, kind="engagement")
+        cells = defaultdict(lambda: [0, 0])
+        for row in rows:
+            cell = cells[lead_priority_of(fit(row), engagement(row), company)]
+            cell[0] += row[4]
+            cell[1] += row[4] if row[2] else 0
+        values["priority_ids"] = [
+            Command.create(
+                {
+                    "priority": priority,
+                    "lead_count": leads,
+                    "won_count": won_leads,
+                    "won_rate": 100 * won_leads / leads,
+                }
+            )
+            for priority, (leads, won_leads) in sorted(cells.items())
+        ]
         values["line_ids"] = [
             Command.create(
                 {
@@ -730,6 +757,25 @@ class CrmLeadScoringEvaluationLine(models.Model):
         string="Score Range",
         required=True,
     )
+    lead_count = fields.Integer(string="Leads", aggregator="sum")
+    won_count = fields.Integer(string="Won", aggregator="sum")
+    won_rate = fields.Float(string="Won Rate (%)", digits=(16, 1), aggregator="avg")
+
+
+class CrmLeadScoringEvaluationPriority(models.Model):
+    """The closed leads of an evaluation in one cell of the lead priority
+    matrix (fit grade x engagement level, graded as of their closing with
+    the company's thresholds): does A1 really win more than C3?"""
+
+    _name = "crm.lead.scoring.evaluation.priority"
+    _description = "Lead Scoring Evaluation Priority"
+    _order = "evaluation_id, priority"
+
+    evaluation_id = fields.Many2one(
+        "crm.lead.scoring.evaluation", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="evaluation_id.company_id", store=True)
+    priority = fields.Selection(LEAD_PRIORITIES, string="Lead Priority", required=True)
     lead_count = fields.Integer(string="Leads", aggregator="sum")
     won_count = fields.Integer(string="Won", aggregator="sum")
     won_rate = fields.Float(string="Won Rate (%)", digits=(16, 1), aggregator="avg")

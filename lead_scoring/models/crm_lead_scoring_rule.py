@@ -4,7 +4,7 @@ import logging
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
@@ -52,6 +52,9 @@ EVENT_TYPES = [
 ]
 #: names of a domain's evaluation context whose values change with the day
 TIME_NAMES = {"context_today", "datetime", "time", "relativedelta"}
+#: names by which a domain would read who runs the scoring (refused: a score
+#: never depends on who triggers it)
+USER_NAMES = {"uid", "user", "company_id", "company_ids", "allowed_company_ids"}
 
 
 def _groups_allow(env, groups, user_groups):
@@ -679,14 +682,70 @@ class CrmLeadScoringRule(models.Model):
     def _get_eval_context(self):
         """Values a domain may use, e.g. for rules relative to today:
         ``[('create_date', '<', (context_today() - relativedelta(days=30))
-        .strftime('%Y-%m-%d'))]``."""
+        .strftime('%Y-%m-%d'))]``. Nothing of the user who triggers the
+        scoring: today is the scoring's day (``_get_scoring_today``)."""
         return {
             "datetime": datetime,
             "time": time,
             "relativedelta": relativedelta,
-            "context_today": lambda: fields.Date.context_today(self),
-            "uid": self.env.uid,
+            "context_today": self._get_scoring_today,
         }
+
+    @api.model
+    def _get_scoring_today(self):
+        """Today for the rules relative to today, whoever triggers the
+        scoring: in the time zone of the main company (its address), else of
+        the administrator, else UTC."""
+        return fields.Date.context_today(
+            self.with_context(tz=self._get_scoring_timezone())
+        )
+
+    @api.model
+    @tools.ormcache()
+    def _get_scoring_timezone(self):
+        """The time zone of ``_get_scoring_today`` (cleared when the partner
+        of the main company or of the administrator changes its own, see
+        res.partner.write)."""
+        data = self.env["ir.model.data"]
+        self.env.cr.execute(
+            SQL(
+                """SELECT COALESCE(
+                          (SELECT NULLIF(p.tz, '') FROM res_company c
+                             JOIN res_partner p ON p.id = c.partner_id
+                            WHERE c.id = %s),
+                          (SELECT NULLIF(p.tz, '') FROM res_users u
+                             JOIN res_partner p ON p.id = u.partner_id
+                            WHERE u.id = %s),
+                          'UTC')""",
+                data._xmlid_to_res_id("base.main_company", raise_if_not_found=False),
+                data._xmlid_to_res_id("base.user_admin", raise_if_not_found=False),
+            )
+        )
+        return self.env.cr.fetchone()[0]
+
+    def _get_user_reading_error(self):
+        """A message naming what the domain reads of who runs the scoring
+        (``uid``, ``user``, the session's companies), or False."""
+        self.ensure_one()
+        try:
+            tree = ast.parse((self.domain or "[]").strip() or "[]", mode="eval")
+        except SyntaxError:
+            return False  # reported as a syntax error
+        names = sorted(
+            {
+                node.id
+                for node in ast.walk(tree)
+                if isinstance(node, ast.Name) and node.id in USER_NAMES
+            }
+        )
+        if not names:
+            return False
+        return self.env._(
+            "it reads the user who runs the scoring (%(names)s): a score must "
+            "not depend on who triggers it; name the salesperson or the "
+            "company in the domain instead",
+            names=", ".join(names),
+        )
 
     def _parse_domain(self):
         """Return the rule's domain as a list; raise on bad syntax."""
@@ -701,6 +760,9 @@ class CrmLeadScoringRule(models.Model):
     def _get_domain_error(self):
         """Return a message naming what is wrong with the domain, or False."""
         self.ensure_one()
+        error = self._get_user_reading_error()
+        if error:
+            return error
         try:
             domain = self._parse_domain()
         except Exception as e:  # noqa: BLE001 - any parsing error is reported
@@ -825,8 +887,9 @@ class CrmLeadScoringRule(models.Model):
         # compiled once per process for the same domains (each rescoring of
         # a few leads, e.g. after new events, would otherwise compile every
         # rule again): the key holds all that the compiled queries depend on,
-        # the domains and companies, the user, company, language and day the
-        # domains are read with; the registry (its fields) holds the cache. A
+        # the domains and companies, the user and language the domains are
+        # compiled with, the scoring's day (context_today); the
+        # registry (its fields) holds the cache. A
         # compiled query runs no query of its own: nothing of the cursor or
         # records that compiled it is kept.
         cache_key = (
@@ -840,9 +903,10 @@ class CrmLeadScoringRule(models.Model):
                 for rule in rules
             ),
             self.env.uid,
-            self.env.company.id,
             self.env.lang,
-            fields.Date.context_today(self),
+            # the day, for the rules relative to it only
+            any("context_today" in (rule.domain or "") for rule in rules)
+            and self._get_scoring_today(),
         )
         cache = self.env.registry.__dict__.setdefault("lead_scoring_rules", {})
         cached = cache.get(cache_key)
@@ -857,6 +921,9 @@ class CrmLeadScoringRule(models.Model):
             try:
                 error = rule._get_engagement_error()
                 if error:  # e.g. the module of its events uninstalled
+                    raise ValueError(error)
+                error = rule._get_user_reading_error()
+                if error:  # saved by an earlier version
                     raise ValueError(error)
                 domain = rule._get_scoring_domain()
                 query = Lead._search(domain)  # compiles it, runs no query

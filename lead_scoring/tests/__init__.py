@@ -10,3 +10,4 @@ from . import test_lead_analysis
 from . import test_background
 from . import test_evaluation
 from . import test_engagement
+from . import test_priority

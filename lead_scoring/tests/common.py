@@ -1,7 +1,6 @@
 from odoo import Command
 from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.tests import TransactionCase
-from odoo.tools import SQL
 
 
 class LeadScoringCommon(TransactionCase):
@@ -91,29 +90,3 @@ class LeadScoringCommon(TransactionCase):
             [value, leads.ids],
         )
         leads.invalidate_recordset([column])
-
-
-def days_pass_sql(days):
-    """SQL dating every event of the leads (mail messages, and the page views
-    when website_crm is installed) and what the scoring kept of them
-    (``crm_lead_score.engagement_terms``) ``days`` days earlier: as if that
-    many days passed. The tests and the benchmark run it."""
-    statements = [
-        SQL(
-            "UPDATE mail_message SET date = date - make_interval(days => %s)"
-            " WHERE model = 'crm.lead'",
-            days,
-        ),
-        # a row [rule id, latest event, end, points]: both epochs earlier
-        SQL(
-            """UPDATE crm_lead_score s SET engagement_terms = (
-                      SELECT array_agg(ARRAY[s.engagement_terms[i][1],
-                                             s.engagement_terms[i][2] - %(seconds)s,
-                                             s.engagement_terms[i][3] - %(seconds)s,
-                                             s.engagement_terms[i][4]] ORDER BY i)
-                        FROM generate_subscripts(s.engagement_terms, 1) i)
-                WHERE s.engagement_terms IS NOT NULL""",
-            seconds=days * 86400,
-        ),
-    ]
-    return SQL("; ").join(statements)

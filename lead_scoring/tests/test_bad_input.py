@@ -90,6 +90,49 @@ class TestBadInput(LeadScoringCommon):
                 self.assertEqual(self._rule_state(), before)
         self.assertEqual(self._lead_state(self.lead)[0], 38)
 
+    @users("scoring_manager")
+    def test_domain_reading_the_user_refused(self):
+        """A domain reading who runs the scoring (uid, user) is refused at
+        save: two salespeople triggering a rescoring would give two scores."""
+        rule = self.rule_be.with_env(self.env)
+        before = self._rule_state()
+        for domain, names in (
+            ("[('user_id', '=', uid)]", "(uid)"),
+            ("[('user_id', '=', user.id)]", "(user)"),
+            ("[('company_id', 'in', company_ids)]", "(company_ids)"),
+        ):
+            with self.subTest(domain=domain):
+                with self.assertRaises(ValidationError) as error:
+                    self.env["crm.lead.scoring.rule"].create(
+                        {"name": "Mine", "points": 5, "domain": domain}
+                    )
+                message = str(error.exception)
+                self.assertIn(
+                    f"it reads the user who runs the scoring {names}", message
+                )
+                self.assertIn("must not depend on who triggers it", message)
+                with self.assertRaises(ValidationError):
+                    rule.write({"domain": domain})
+                self.assertEqual(self._rule_state(), before)
+
+    def test_saved_domain_reading_the_user_marked_broken(self):
+        """A rule saved by an earlier version with a domain reading uid: the
+        next scoring (the upgrade runs one) marks it broken with the reason,
+        skips it and rescores its leads without it, whoever triggers it."""
+        rule = self._create_rule("Own leads", 7, [("id", "!=", 0)])
+        self.assertEqual(self._lead_state(self.lead)[0], 45)
+        self._set_rule_domain_in_sql(rule, "[('user_id', '=', uid)]")
+        self.env["crm.lead.scoring.rule"]._load_scoring_rules()
+        rule.invalidate_recordset()
+        message = rule.error_message
+        self.assertIn("it reads the user who runs the scoring (uid)", message)
+        self.assertIn("its domain cannot be applied", message)
+        for user in (self.user_sales_salesman, self.user_sales_manager):
+            self.Lead.with_user(user).sudo()._recompute_lead_scores(
+                scope_domain=[("id", "=", self.lead.id)]
+            )
+            self.assertEqual(self._lead_state(self.lead)[0], 38)
+
     def test_rule_domain_fields_sales_administrators_may_read(self):
         """A rule reads only fields a Sales Administrator may read, even when
         its author (a settings administrator) may read more: scores would

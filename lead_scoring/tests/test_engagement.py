@@ -1,10 +1,11 @@
 from datetime import timedelta
 
 from odoo.addons.lead_scoring.models.crm_lead import defer_scoring
+from odoo.addons.lead_scoring.models.crm_lead_score import days_pass_sql
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
-from .common import LeadScoringCommon, days_pass_sql
+from .common import LeadScoringCommon
 
 
 class EngagementCommon(LeadScoringCommon):
@@ -480,6 +481,32 @@ class TestEngagementEvaluation(EngagementCommon):
                 [self.closed_dates[lead.id] + timedelta(hours=1), message.id],
             )
         self.assertEqual(self._figures(Evaluation.evaluate(self.company)), first)
+
+    def test_won_rate_by_priority(self):
+        """The closed leads per cell of the priority matrix, graded with the
+        company's thresholds from their points as of their closing."""
+        self.company.write(
+            {
+                "lead_fit_grade_a": 5,
+                "lead_fit_grade_b": 3,
+                "lead_engagement_level_1": 5,
+                "lead_engagement_level_2": 1,
+            }
+        )
+        evaluation = self.env["crm.lead.scoring.evaluation"].evaluate(self.company)
+        self.assertEqual(
+            [
+                (cell.priority, cell.lead_count, cell.won_count, cell.won_rate)
+                for cell in evaluation.priority_ids
+            ],
+            [
+                # a phone: fit A; wrote before the closing (the won leads): 1
+                ("A1", 15, 15, 100.0),
+                ("A3", 15, 0, 0.0),
+                ("C1", 15, 15, 100.0),
+                ("C3", 15, 0, 0.0),
+            ],
+        )
 
     def test_points_faded_at_the_closing_date(self):
         Evaluation = self.env["crm.lead.scoring.evaluation"]

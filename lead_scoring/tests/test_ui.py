@@ -99,3 +99,47 @@ class TestLeadScoringUi(HttpCase):
         lead.invalidate_recordset()
         self.assertEqual((lead.engagement_score, lead.lead_score), (30, 30))
         self.start_tour(url, "lead_scoring_engagement_score_tour", login="admin")
+
+    def test_priority_filter(self):
+        """A salesperson keeps the A1–A2 leads of the list."""
+        admin = self.env.ref("base.user_admin")
+        admin.tour_enabled = False
+        tag = self.env["crm.tag"].create({"name": "Tour priority"})
+        self.env["crm.lead.scoring.rule"].search([]).action_archive()
+        self.env["crm.lead.scoring.rule"].create(
+            {
+                "name": "Tour priority fit",
+                "points": 80,
+                "domain": repr([("tag_ids", "in", tag.ids)]),
+            }
+        )
+        self.env["crm.lead.scoring.rule"].create(
+            {
+                "name": "Tour priority engagement",
+                "points": 50,
+                "rule_type": "engagement",
+                "event_type": "email_sent",
+            }
+        )
+        a1, c3 = self.env["crm.lead"].create(
+            [
+                {
+                    "name": "Tour A1 lead",
+                    "type": "lead",
+                    "user_id": admin.id,
+                    "tag_ids": [(6, 0, tag.ids)],
+                },
+                {"name": "Tour C3 lead", "type": "lead", "user_id": admin.id},
+            ]
+        )
+        a1.with_user(admin).message_post(
+            body="Our offer", message_type="comment", subtype_xmlid="mail.mt_comment"
+        )
+        self.env["crm.lead.scoring.event"]._cron_rescore_marked_leads()
+        (a1 | c3).invalidate_recordset()
+        self.assertEqual((a1 | c3).mapped("lead_priority"), ["A1", "C3"])
+        self.start_tour(
+            "/odoo/action-crm.crm_lead_all_leads?view_type=list",
+            "lead_scoring_priority_tour",
+            login="admin",
+        )

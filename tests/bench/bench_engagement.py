@@ -258,7 +258,9 @@ def _age_events(env, days=1):
         [days],
     )
     # the addons' path is known once Odoo's configuration is read
-    from odoo.addons.lead_scoring.tests.common import days_pass_sql  # noqa: PLC0415
+    from odoo.addons.lead_scoring.models.crm_lead_score import (  # noqa: PLC0415
+        days_pass_sql,
+    )
 
     env.cr.execute(days_pass_sql(days))
     _commit(env)
