@@ -88,7 +88,7 @@ env.cr.commit()
 RESCORE = """
 env.cr.execute("SELECT count(*) FROM crm_lead_score_history")
 before = env.cr.fetchone()[0]
-env["crm.lead"]._recompute_lead_scores()
+env["crm.lead"]._scoring_rescore()
 env.cr.execute("SELECT count(*) FROM crm_lead_score_history")
 print("STALE", env.cr.fetchone()[0] - before)
 env.cr.rollback()

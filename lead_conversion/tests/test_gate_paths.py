@@ -320,7 +320,7 @@ class TestGatePaths(GateCommon):
         team = self._assignment_team(min_score=5)
         unqualified, qualified = self._assignment_leads(team)
         (unqualified | qualified).write({"team_id": False})
-        (unqualified | qualified)._score_leads()
+        (unqualified | qualified)._scoring_rescore_leads()
         self.assertGreaterEqual(unqualified.lead_score, 10)
         self.assertFalse(unqualified.team_id)
         messages_before = self.env["mail.message"].search([])

@@ -102,7 +102,7 @@ def lead_priority_of(fit, engagement, company):
 
 def engagement_terms_sql(entries):
     """SQL of what the daily fading pass needs of a lead (see
-    ``crm.lead._fade_engagement_scores``) from ``entries``, one per rule whose
+    ``crm.lead._scoring_fade``) from ``entries``, one per rule whose
     points change with time alone: (rule id, SQL boolean: the lead matches
     it, SQL epochs: its latest event and when the lead stops matching or
     null, SQL integer: its points today). The result is a two-dimensional
@@ -224,7 +224,7 @@ class ScoringBatch:
 
     def score(self, env):
         if self.lead_ids and not self.deferred:
-            env["crm.lead"].browse(sorted(self.lead_ids))._score_leads()
+            env["crm.lead"].browse(sorted(self.lead_ids))._scoring_rescore_leads()
 
     @classmethod
     def of(cls, env):
@@ -253,7 +253,7 @@ SCORE_ROW_ALIAS = ScoreRowAlias("s")
 def defer_scoring(records):
     """``records`` in a deferred scoring batch: their creates and writes of
     leads, and the changes of scoring rules, rescore nothing; the caller
-    scores what it wants (``crm.lead._score_leads``)."""
+    scores what it wants (``crm.lead._scoring_rescore_leads``)."""
     return records.with_context(lead_scoring_batch=ScoringBatch(deferred=True))
 
 
@@ -309,7 +309,7 @@ class CrmLead(models.Model):
     _inherit = "crm.lead"
 
     # the score fields read the lead's row of crm.lead.score (a narrow table
-    # the scoring writes, see _score_scope); they search, sort and group in
+    # the scoring writes, see _scoring_rescore_scope); they search, sort and group in
     # SQL through _field_to_sql and their search methods
     lead_score = fields.Integer(
         string="Score",
@@ -505,7 +505,7 @@ class CrmLead(models.Model):
                 main_company=self._get_main_company_id(),
             )
         )
-        self._invalidate_scores()
+        self._scoring_invalidate()
 
     @api.model
     def _get_priority_matrix_action(self):
@@ -707,7 +707,7 @@ class CrmLead(models.Model):
                 faded = points != rule.points
                 # the date of an event the user may not read stays hidden
                 model = Rule._get_scoring_event_model(rule.event_type)
-                shown = date and self.env[model].has_access("read")
+                shown = date and model and self.env[model].has_access("read")
                 detail = _(
                     "latest event %(date)s",
                     date=tools.format_datetime(self.env, date, dt_format="short")
@@ -798,7 +798,7 @@ class CrmLead(models.Model):
         vals_list = [self.browse()._check_score_values(vals) for vals in vals_list]
         # the writes creating the leads makes (e.g. their team from their
         # territory) are scored with the creation: one scoring, one history row
-        with self._collect_scoring() as (model, batch):
+        with self._scoring_collect() as (model, batch):
             leads = super(CrmLead, model).create(vals_list)
             batch.lead_ids.update(leads.ids)
         return leads.with_env(self.env)
@@ -807,18 +807,18 @@ class CrmLead(models.Model):
         vals = self._check_score_values(vals)
         if not self.ids:
             return super().write(vals)
-        with self._collect_scoring() as (leads, batch):
+        with self._scoring_collect() as (leads, batch):
             return leads._write_and_collect(vals, batch)
 
     def convert_opportunity(self, partner, user_ids=False, team_id=False):
         # crm writes the conversion, then the salespersons: one scoring
-        with self._collect_scoring() as (leads, batch):
+        with self._scoring_collect() as (leads, batch):
             return super(CrmLead, leads).convert_opportunity(
                 partner, user_ids=user_ids, team_id=team_id
             )
 
     @contextmanager
-    def _collect_scoring(self):
+    def _scoring_collect(self):
         """Yield (self in a scoring batch, the batch): the leads the creates
         and writes of leads made inside add to the batch are scored once at
         the end, by the outermost batch."""
@@ -942,13 +942,13 @@ class CrmLead(models.Model):
     def action_recompute_score(self):
         """Recompute the scores of the given leads, which the user may edit."""
         self.check_access("write")
-        self._score_leads()
+        self._scoring_rescore_leads()
         return True
 
     @api.model
     def _cron_recompute_lead_scores(self):
         """The nightly pass: fade the engagement points (see
-        ``_fade_engagement_scores``), then rescore the leads whose matches
+        ``_scoring_fade``), then rescore the leads whose matches
         changed without a write of theirs (see
         ``_get_scoring_drifted_lead_ids``), at once when they are few, else
         marked for the background rescoring of marked leads (by committed
@@ -959,17 +959,17 @@ class CrmLead(models.Model):
         jobs, scope = Job._get_run()
         if jobs and not scope:
             return  # every lead is being rescored anyway
-        self._fade_engagement_scores()
+        self._scoring_fade()
         limit = Job._get_sync_limit()
         lead_ids = self._get_scoring_drifted_lead_ids()
         if len(lead_ids) > limit:
             # those leads only, by committed batches in the background
             self.env["crm.lead.scoring.event"].sudo()._mark_leads(lead_ids)
         elif lead_ids:
-            self._recompute_lead_scores(scope_domain=[("id", "in", lead_ids)])
+            self._scoring_rescore(scope_domain=[("id", "in", lead_ids)])
 
     @api.model
-    def _fade_engagement_scores(self):
+    def _scoring_fade(self):
         """The daily fading of the engagement points, in one statement that
         reads no event: for the open leads matching engagement rules whose
         points change with time alone (a half-life, a window), each rule's
@@ -1072,7 +1072,7 @@ class CrmLead(models.Model):
             now=now,
         )
         self.env.execute_query(with_scoring_settings(statement))
-        self._invalidate_scores()
+        self._scoring_invalidate()
 
     @api.model
     def _get_scoring_drifted_lead_ids(self):
@@ -1253,15 +1253,15 @@ class CrmLead(models.Model):
         result.discard(field.name)
         return result
 
-    def _score_leads(self):
+    def _scoring_rescore_leads(self):
         """Recompute the scores of the leads in self (nothing to do while no
         rule is active: every score is then 0)."""
         triggers = self._get_scoring_trigger_fields()
         if self and (triggers is None or triggers["direct"]):
-            self._recompute_lead_scores(scope_domain=[("id", "in", self.ids)])
+            self._scoring_rescore(scope_domain=[("id", "in", self.ids)])
 
     @api.model
-    def _recompute_lead_scores(self, scope_domain=None, large=None):
+    def _scoring_rescore(self, scope_domain=None, large=None):
         """Recompute the scores of the active, not won leads matching
         ``scope_domain`` (all of them when not given), set-based: one SQL
         statement computes the matches of every rule, updates the scores and
@@ -1275,13 +1275,13 @@ class CrmLead(models.Model):
         # in SQL, the rules' domains compiled as they are
         Lead = self.sudo().with_context(active_test=False)
         rules = Lead._get_scoring_rules()
-        Lead._score_scope(
+        Lead._scoring_rescore_scope(
             scope_domain, rules, large=scope_domain is None if large is None else large
         )
-        self._invalidate_scores()
+        self._scoring_invalidate()
 
     @api.model
-    def _invalidate_scores(self):
+    def _scoring_invalidate(self):
         """Forget the score fields of every lead read so far (the scoring
         writes them in SQL)."""
         self.env["crm.lead"].invalidate_model(
@@ -1502,7 +1502,7 @@ class CrmLead(models.Model):
         return terms
 
     @api.model
-    def _score_scope(self, scope_domain, rules, large=False):
+    def _scoring_rescore_scope(self, scope_domain, rules, large=False):
         """Score the leads matching ``scope_domain`` (every lead when None)
         with ``rules`` (as given by ``_get_scoring_rules``), in one statement:
         a single scan of the leads evaluates the terms of every rule (the
@@ -1713,4 +1713,4 @@ class CrmLead(models.Model):
             leads |= self.browse([row[0] for row in self.env.cr.fetchall()])
         self.env["mail.message"].invalidate_model(["date"])
         if leads:
-            self._recompute_lead_scores(scope_domain=[("id", "in", leads.ids)])
+            self._scoring_rescore(scope_domain=[("id", "in", leads.ids)])

@@ -44,7 +44,7 @@ class CrmLeadScore(models.Model):
     # change with time alone, a row [rule id, its latest event, when the lead
     # stops matching without a new event (or null), its points at the last
     # scoring], epochs in seconds; what the daily fading pass reads instead of
-    # the events (see crm.lead._fade_engagement_scores)
+    # the events (see crm.lead._scoring_fade)
 
     _sql_constraints = [
         ("lead_unique", "UNIQUE(lead_id)", "A lead has a single score."),

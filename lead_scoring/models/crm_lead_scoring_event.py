@@ -10,7 +10,7 @@ from .crm_lead_scoring_job import RETRY_DELAY
 _logger = logging.getLogger(__name__)
 
 #: a batch of more marked leads than this is scored with PostgreSQL's
-#: parallel workers (see crm.lead._score_scope)
+#: parallel workers (see crm.lead._scoring_rescore_scope)
 LARGE_BATCH = 1000
 
 #: the scheduled action waits until the oldest mark is this old (seconds)
@@ -104,7 +104,7 @@ class CrmLeadScoringEvent(models.Model):
                 )
                 lead_ids = [row[0] for row in rows]
                 if lead_ids:
-                    self.env["crm.lead"]._recompute_lead_scores(
+                    self.env["crm.lead"]._scoring_rescore(
                         scope_domain=[("id", "in", lead_ids)],
                         large=len(lead_ids) > LARGE_BATCH,
                     )

@@ -77,7 +77,7 @@ class CrmLeadScoringJob(models.Model):
         )
 
     @api.model
-    def _request_rescoring(self, companies=None, domain=None):
+    def _scoring_request_rescore(self, companies=None, domain=None):
         """Rescore the leads of ``companies`` (and those without company), or
         every lead when ``companies`` is None, only those matching ``domain``
         when given: at once when they are at most
@@ -94,7 +94,7 @@ class CrmLeadScoringJob(models.Model):
             limit=limit + 1,
         )
         if affected <= limit:
-            self.env["crm.lead"]._recompute_lead_scores(scope_domain=scope or None)
+            self.env["crm.lead"]._scoring_rescore(scope_domain=scope or None)
             return False
         jobs = self.sudo().create(
             [{"company_id": False}]
@@ -178,7 +178,7 @@ class CrmLeadScoringJob(models.Model):
                 batch.append(("id", "<=", upto.id))
             try:
                 with self.env.cr.savepoint():
-                    self.env["crm.lead"]._recompute_lead_scores(
+                    self.env["crm.lead"]._scoring_rescore(
                         scope_domain=expression.AND([batch, scope]), large=True
                     )
             except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY as error:

@@ -336,7 +336,7 @@ class CrmLeadScoringRule(models.Model):
             .create(vals_list)
             .with_env(self.env)
         )
-        rules._recompute_affected_leads(
+        rules._scoring_rescore_affected(
             rules.company_id, any_global=rules.filtered(lambda r: not r.company_id)
         )
         return rules
@@ -353,7 +353,7 @@ class CrmLeadScoringRule(models.Model):
         global_before = self.filtered(lambda rule: not rule.company_id)
         res = super().write(vals)
         global_after = self.filtered(lambda rule: not rule.company_id)
-        self._recompute_affected_leads(
+        self._scoring_rescore_affected(
             companies_before | self.company_id, any_global=global_before or global_after
         )
         return res
@@ -362,7 +362,7 @@ class CrmLeadScoringRule(models.Model):
         companies = self.company_id
         any_global = self.filtered(lambda rule: not rule.company_id)
         res = super().unlink()
-        self.env["crm.lead.scoring.rule"]._recompute_affected_leads(
+        self.env["crm.lead.scoring.rule"]._scoring_rescore_affected(
             companies, any_global=any_global
         )
         return res
@@ -404,7 +404,7 @@ class CrmLeadScoringRule(models.Model):
         else in the background (the scheduled action *Lead Scoring: apply
         rule changes*). Sales Administrators only."""
         self.check_access("write")
-        jobs = self.env["crm.lead.scoring.job"]._request_rescoring()
+        jobs = self.env["crm.lead.scoring.job"]._scoring_request_rescore()
         message = (
             self.env._(
                 "Every lead is being rescored in the background; the rules "
@@ -480,7 +480,7 @@ class CrmLeadScoringRule(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
         if changed:
-            self._recompute_affected_leads(
+            self._scoring_rescore_affected(
                 changed.company_id,
                 any_global=changed.filtered(lambda rule: not rule.company_id),
             )
@@ -541,57 +541,67 @@ class CrmLeadScoringRule(models.Model):
         False."""
         self.ensure_one()
         _ = self.env._
-        label = dict(self._fields["event_type"]._description_selection(self.env))
-        event = label.get(self.event_type, "")
+
+        def event():
+            label = dict(self._fields["event_type"]._description_selection(self.env))
+            return label.get(self.event_type, "")
+
         engagement = self.rule_type == "engagement"
         domain = (self.domain or "[]").strip()
         checks = [
             (
                 self.event_window_days < 0,
-                _("the number of days of the window cannot be negative."),
+                lambda: _("the number of days of the window cannot be negative."),
             ),
             (
                 self.event_min_count < 1,
-                _("the minimum number of events must be at least 1."),
+                lambda: _("the minimum number of events must be at least 1."),
             ),
-            (self.decay_half_life_days < 0, _("the half-life cannot be negative.")),
+            (
+                self.decay_half_life_days < 0,
+                lambda: _("the half-life cannot be negative."),
+            ),
             (
                 engagement and domain not in ("", "[]"),
-                _(
+                lambda: _(
                     "an engagement rule counts the lead's events and has no "
                     "domain: make it a fit rule, or empty its domain."
                 ),
             ),
             (
                 engagement and not self.event_type,
-                _("choose the events an engagement rule counts."),
+                lambda: _("choose the events an engagement rule counts."),
             ),
             (
                 engagement
                 and self.event_type
                 and self._get_scoring_event_rows(self.event_type) is None,
-                _(
+                lambda: _(
                     "the events %(event)s come from a module that is not "
                     "installed (Lead Scoring: Website, with Website CRM, for the "
                     "pages visited).",
-                    event=event,
+                    event=event(),
                 ),
             ),
             (
                 engagement and self.event_url and self.event_type != "page_visit",
-                _("a URL filters the pages visited only, not %(event)s.", event=event),
+                lambda: _(
+                    "a URL filters the pages visited only, not %(event)s.",
+                    event=event(),
+                ),
             ),
             (
                 engagement
                 and self.event_activity_type_id
                 and self.event_type != "activity_done",
-                _(
+                lambda: _(
                     "an activity type filters the activities done only, not %(event)s.",
-                    event=event,
+                    event=event(),
                 ),
             ),
         ]
-        return next((message for failed, message in checks if failed), False)
+        # the message of the first failed check only, translated when needed
+        return next((message() for failed, message in checks if failed), False)
 
     # ------------------------------------------------------------ events
     @api.model
@@ -604,7 +614,7 @@ class CrmLeadScoringRule(models.Model):
         Engagement rules count these rows, set-based. Add a source by
         overriding this method (answer your event type, call super for the
         others) and adding the type to ``event_type``'s selection; mark the
-        leads of a new event with ``crm.lead._mark_scoring_events`` so that
+        leads of a new event with ``crm.lead.scoring.event._mark_leads`` so that
         they are rescored within a minute. lead_scoring_website adds the
         pages visited this way."""
         internal_author = SQL(
@@ -638,8 +648,11 @@ class CrmLeadScoringRule(models.Model):
     @api.model
     def _get_scoring_event_model(self, event_type):
         """The model whose records are the events of ``event_type`` (a user
-        who may not read them is not shown their dates)."""
-        return "website.track" if event_type == "page_visit" else "mail.message"
+        who may not read them is not shown their dates); override it with
+        ``_get_scoring_event_rows`` for a new source."""
+        if event_type in ("email_received", "email_sent", "activity_done"):
+            return "mail.message"
+        return None
 
     def _get_scoring_event_condition(self, alias):
         """The SQL condition of the engagement rule on an event row of
@@ -948,7 +961,7 @@ class CrmLeadScoringRule(models.Model):
             # as if the rule was archived or restored: the scores of the
             # leads it concerns are redone (once it is marked, so that this
             # rescoring finds it as it is now)
-            changed._recompute_affected_leads(
+            changed._scoring_rescore_affected(
                 changed.company_id,
                 any_global=changed.filtered(lambda rule: not rule.company_id),
             )
@@ -971,7 +984,7 @@ class CrmLeadScoringRule(models.Model):
             operator in (self.domain or "") for operator in ("child_of", "parent_of")
         )
 
-    def _recompute_affected_leads(self, companies, any_global=False):
+    def _scoring_rescore_affected(self, companies, any_global=False):
         """Rescore the leads the given rules may touch: every lead when a
         company-less rule is involved, else the companies' leads; at once on
         a small database, in the background when they are many (see
@@ -981,6 +994,6 @@ class CrmLeadScoringRule(models.Model):
         if batch and batch.deferred:
             return
         if any_global:
-            self.env["crm.lead.scoring.job"]._request_rescoring()
+            self.env["crm.lead.scoring.job"]._scoring_request_rescore()
         elif companies:
-            self.env["crm.lead.scoring.job"]._request_rescoring(companies)
+            self.env["crm.lead.scoring.job"]._scoring_request_rescore(companies)

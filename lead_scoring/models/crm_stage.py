@@ -15,7 +15,7 @@ class CrmStage(models.Model):
         res = super().write(vals)
         reopened = won_before.filtered(lambda stage: not stage.is_won)
         if reopened:
-            self.env["crm.lead.scoring.job"]._request_rescoring(
+            self.env["crm.lead.scoring.job"]._scoring_request_rescore(
                 domain=[("stage_id", "in", reopened.ids)]
             )
         return res

@@ -214,7 +214,7 @@ class CrmTeam(models.Model):
     def _score_allocated(self, lead_ids):
         """Rescore the leads allocated since the last bundle (merges may change
         what they match)."""
-        self.env["crm.lead"].browse(lead_ids).exists()._score_leads()
+        self.env["crm.lead"].browse(lead_ids).exists()._scoring_rescore_leads()
 
     def _get_lead_to_assign_domain(self):
         # salespersons of a team with a minimum score only receive its leads
@@ -321,10 +321,10 @@ class CrmTeam(models.Model):
                 if quota[member] > 0:
                     members.append(member)
                 if auto_commit and counter % commit_size == 0:
-                    assigned._score_leads()
+                    assigned._scoring_rescore_leads()
                     assigned = Lead.browse()
                     self.env.cr.commit()  # pylint: disable=invalid-commit
-            assigned._score_leads()
+            assigned._scoring_rescore_leads()
             if auto_commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
         return {

@@ -85,7 +85,7 @@ class ResCompany(models.Model):
             # every lead's priority again, set-based (in the background
             # beyond lead_scoring.sync_rescore_limit leads); the leads without
             # company are graded with the main company's thresholds
-            self.env["crm.lead.scoring.job"]._request_rescoring(companies=changed)
+            self.env["crm.lead.scoring.job"]._scoring_request_rescore(companies=changed)
         return res
 
 

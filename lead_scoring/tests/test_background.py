@@ -73,7 +73,7 @@ class TestBackgroundRescoring(LeadScoringCommon):
                 {"name": "None", "points": 1, "domain": "[('id', '=', 0)]"},
             ]
         )
-        self.leads[:3]._score_leads()
+        self.leads[:3]._scoring_rescore_leads()
         defer_scoring(self.fewer[1]).active = False
         self.params.set_param("lead_scoring.sync_rescore_limit", 3)
         triggers = self._triggers()

@@ -128,7 +128,7 @@ class TestBadInput(LeadScoringCommon):
         self.assertIn("it reads the user who runs the scoring (uid)", message)
         self.assertIn("its domain cannot be applied", message)
         for user in (self.user_sales_salesman, self.user_sales_manager):
-            self.Lead.with_user(user).sudo()._recompute_lead_scores(
+            self.Lead.with_user(user).sudo()._scoring_rescore(
                 scope_domain=[("id", "=", self.lead.id)]
             )
             self.assertEqual(self._lead_state(self.lead)[0], 38)

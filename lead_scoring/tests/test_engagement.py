@@ -278,7 +278,7 @@ class TestEngagementFading(EngagementCommon):
         )
         # what a full rescoring of the events gives, exactly
         scores = (fading | steady | untouched).mapped("lead_score")
-        self.Lead._recompute_lead_scores()
+        self.Lead._scoring_rescore()
         self.assertEqual((fading | steady | untouched).mapped("lead_score"), scores)
         self.assertEqual(
             self.env["crm.lead.score.history"].search_count([]), history_before + 1
@@ -321,7 +321,7 @@ class TestEngagementFading(EngagementCommon):
                     lambda lead: (lead.lead_score, lead.score_rule_ids)
                 )
                 history = self.env["crm.lead.score.history"].search_count([])
-                self.Lead._recompute_lead_scores()
+                self.Lead._scoring_rescore()
                 self.assertEqual(
                     leads.mapped(lambda lead: (lead.lead_score, lead.score_rule_ids)),
                     faded,

@@ -125,7 +125,7 @@ class TestLeadPriority(EngagementCommon):
         # whoever computes it, in whichever company
         self.Lead.with_user(self.user_sales_manager).with_company(
             self.company_2
-        )._recompute_lead_scores(scope_domain=[("id", "=", lead.id)])
+        )._scoring_rescore(scope_domain=[("id", "=", lead.id)])
         self.assertEqual(self._priorities(lead), {"no company": "A1"})
         self.company.write({"lead_fit_grade_a": 60})
         self.assertEqual(self._priorities(lead), {"no company": "B1"})
@@ -139,13 +139,13 @@ class TestLeadPriority(EngagementCommon):
         lead = self._lead("fading", self.tag_strong, emails=2)  # 50 / 55
         self.assertEqual(self._priorities(lead), {"fading": "A1"})
         self._days_pass(14)  # 20 -> 5: 40 points of engagement, still 1
-        self.env["crm.lead"]._fade_engagement_scores()
+        self.env["crm.lead"]._scoring_fade()
         self.assertEqual(lead.engagement_score, 40)
         self.assertEqual(self._priorities(lead), {"fading": "A1"})
         self.company.lead_engagement_level_1 = 45
         self.assertEqual(self._priorities(lead), {"fading": "A2"})
         self._days_pass(60)  # 5 -> 0: 35
-        self.env["crm.lead"]._fade_engagement_scores()
+        self.env["crm.lead"]._scoring_fade()
         self.assertEqual(lead.engagement_score, 35)
         self.assertEqual(self._priorities(lead), {"fading": "A2"})
         self.company.lead_engagement_level_1 = 30

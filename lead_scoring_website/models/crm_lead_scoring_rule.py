@@ -17,3 +17,9 @@ class CrmLeadScoringRule(models.Model):
                  FROM crm_lead_website_visitor_rel r
                  JOIN website_track t ON t.visitor_id = r.website_visitor_id"""
         )
+
+    @api.model
+    def _get_scoring_event_model(self, event_type):
+        if event_type == "page_visit":
+            return "website.track"
+        return super()._get_scoring_event_model(event_type)

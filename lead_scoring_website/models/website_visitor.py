@@ -52,9 +52,7 @@ class WebsiteVisitor(models.Model):
             )
             lead.visitor_ids = [Command.link(visitor.id)]
             leads |= lead
-        self.env["crm.lead"]._recompute_lead_scores(
-            scope_domain=[("id", "in", leads.ids)]
-        )
+        self.env["crm.lead"]._scoring_rescore(scope_domain=[("id", "in", leads.ids)])
 
     def _upsert_visitor(self, access_token, force_track_values=None):
         """A page view of a tracked page, inserted in SQL with its visitor:

@@ -16,7 +16,7 @@ the past 90 days (received from the customer or sent to it), one call or
 meeting done per lead. Measured, each after a commit and VACUUM ANALYZE:
 
 - the first scoring of every lead with the fit rules alone
-  (``crm.lead._recompute_lead_scores()``), the reference;
+  (``crm.lead._scoring_rescore()``), the reference;
 - the first scoring with the 10 fit and 10 engagement rules: its time
   against the fit-only one (bound ``BOUND_FIRST``), the peak memory of the
   process (bound ``BOUND_MEMORY`` MB above its start);
@@ -294,7 +294,7 @@ def _differences(env):
         "CREATE TEMPORARY TABLE bench_scores AS"
         " SELECT lead_id, score, fit_score, engagement_score FROM crm_lead_score"
     )
-    env["crm.lead"]._recompute_lead_scores()
+    env["crm.lead"]._scoring_rescore()
     env.flush_all()
     env.cr.execute(
         """

@@ -12,7 +12,7 @@ the past year: won (in a won stage) more often with a campaign and a phone,
 lost (archived, probability 0) otherwise. Measured, each followed by a
 commit and VACUUM ANALYZE:
 
-- the first scoring of every lead (``crm.lead._recompute_lead_scores()``,
+- the first scoring of every lead (``crm.lead._scoring_rescore()``,
   no score anywhere), the reference;
 - ``crm.lead.scoring.evaluation.evaluate()`` of the company: its time against
   the first scoring's (bound ``BOUND_TIME``) and the peak memory of the

@@ -16,7 +16,7 @@ rules), first with 100,000 leads, then with 900,000 more (1,000,000;
   alternated, each measure followed by a commit and VACUUM ANALYZE: the first
   scoring (no score anywhere), one rule's points edited, the nightly pass
   with nothing changed. Ours is
-  ``crm.lead._recompute_lead_scores()`` called directly for the first two
+  ``crm.lead._scoring_rescore()`` called directly for the first two
   (one statement; a rule save goes through the batched job, measured below)
   and the nightly cron's method for the last (``bench_scoring._nightly``: it
   evaluates only the rules whose matches change without a write), the floor is

@@ -462,7 +462,7 @@ def _ours(env):
     """lead_scoring's full recompute, one statement (the nightly cron and a
     rule change over ``lead_scoring.sync_rescore_limit`` leads run it in
     committed batches, see crm.lead.scoring.job)."""
-    env["crm.lead"]._recompute_lead_scores()
+    env["crm.lead"]._scoring_rescore()
     env.flush_all()
 
 
