@@ -25,6 +25,9 @@ SCORE_FIELDS = (
     "score_date",
     "score_history_ids",
     "score_bucket",
+    "lead_priority",
+    "lead_fit_grade",
+    "lead_engagement_level",
 )
 
 

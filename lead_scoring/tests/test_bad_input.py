@@ -214,6 +214,9 @@ class TestBadInput(LeadScoringCommon):
             ),
             ({"score_history_ids": [Command.clear()]}, "score_history_ids"),
             ({"name": "renamed", "lead_score": 999}, "lead_score"),
+            ({"lead_priority": "A1"}, "lead_priority"),
+            ({"lead_fit_grade": "A"}, "lead_fit_grade"),
+            ({"lead_engagement_level": "1"}, "lead_engagement_level"),
         ]
         before = self._lead_state(self.lead)
         self.assertEqual(before[0], 38)
