@@ -1,6 +1,7 @@
 import logging
 import math
 import random
+import threading
 from collections import defaultdict
 from datetime import timedelta
 
@@ -218,10 +219,23 @@ class CrmLeadScoringEvaluation(models.Model):
 
     @api.model
     def _cron_evaluate(self):
-        """Evaluate the rules of every company having closed leads."""
+        """Evaluate the rules of every company having closed leads, company by
+        company, each committed: a failure in one company leaves the figures
+        of the others."""
+        auto_commit = not getattr(threading.current_thread(), "testing", False)
         for company in self.env["res.company"].sudo().search([]):
-            if self._count_evaluation_leads(company):
-                self.evaluate(company)
+            if not self._count_evaluation_leads(company):
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    self.evaluate(company)
+            except Exception:
+                _logger.exception(
+                    "Lead scoring: the evaluation of %s failed", company.name
+                )
+                continue
+            if auto_commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
 
     @api.model
     def evaluate(self, company=None):
@@ -285,10 +299,16 @@ class CrmLeadScoringEvaluation(models.Model):
                 date_from, groups["split"]
             )
             evaluation.pls_ranking_quality = pls_quality or 0.0
+        # the figures of this company (a rule without company keeps one set
+        # per company)
         for rule in not_evaluable:
-            rule.write(rule._prepare_not_evaluable_values(evaluation))
+            rule.with_company(company).write(
+                rule._prepare_not_evaluable_values(evaluation)
+            )
         for rule, __ in rules:
-            rule.write(rule_values[rule.id] | {"eval_evaluation_id": evaluation.id})
+            rule.with_company(company).write(
+                rule_values[rule.id] | {"eval_evaluation_id": evaluation.id}
+            )
         return evaluation.with_env(self.env)
 
     @api.model
@@ -652,6 +672,13 @@ class CrmLeadScoringEvaluation(models.Model):
             )
         )
         self.env.invalidate_all()
+        # crm's predictive scoring learns from the leads created since its
+        # start date: the demo company started using it with this history
+        params = self.env["ir.config_parameter"].sudo()
+        first = fields.Date.to_string(min(created for created, __ in dates).date())
+        start = params.get_param("crm.pls_start_date")
+        if not fields.Date.to_date(start) or start > first:
+            params.set_param("crm.pls_start_date", first)
         return self.sudo().evaluate(company)
 
     # ------------------------------------------------------------ PLS
@@ -659,8 +686,9 @@ class CrmLeadScoringEvaluation(models.Model):
         """The ranking quality of crm's predictive probability on the
         checking leads, learned from the learning leads only, with crm's own
         code, in a savepoint rolled back: crm's frequency table emptied and
-        rebuilt from the learning leads (``_pls_prepare_frequencies``, as
-        crm's rebuild does, whatever their creation date), then the checking
+        rebuilt from the learning leads created since crm's start date
+        (``crm.pls_start_date``, as crm's rebuild learns; None without any),
+        then the checking
         leads' outcome fields neutralised (open, in the first stage, whose
         frequencies count every learning lead, no lost reason nor closing
         date) so that crm's naive Bayes reads nothing of their outcome. The
@@ -679,7 +707,16 @@ class CrmLeadScoringEvaluation(models.Model):
             ("date_closed", "=", split_date),
             ("id", ">", split_id),
         ]
-        learning = Lead.search(expression.AND([domain, ["!", *later]]))
+        # learned as crm learns it: from the closed leads created since its
+        # start date (Settings > CRM > Predictive Lead Scoring)
+        start = Lead._pls_get_safe_start_date()
+        if not start:
+            return None
+        learning = Lead.search(
+            expression.AND([domain, ["!", *later], [("create_date", ">=", start)]])
+        )
+        if not learning:
+            return None
         checking = Lead.search(expression.AND([domain, later]))
         won_ids = set(
             Lead.search(expression.AND([domain, [("stage_id.is_won", "=", True)]])).ids

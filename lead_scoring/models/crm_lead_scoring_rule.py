@@ -159,52 +159,61 @@ class CrmLeadScoringRule(models.Model):
     )
 
     # figures of the last evaluation on closed leads (crm.lead.scoring.evaluation)
+    # of each company: a rule without company is evaluated on the closed leads
+    # of every company, and rule.with_company(c) reads company c's figures
     eval_evaluation_id = fields.Many2one(
         "crm.lead.scoring.evaluation",
         string="Last Evaluation",
         readonly=True,
         copy=False,
-        ondelete="set null",
+        company_dependent=True,
     )
     eval_state = fields.Selection(
         [("evaluated", "Evaluated"), ("not_evaluable", "Not evaluable")],
         string="Evaluation",
         readonly=True,
         copy=False,
+        company_dependent=True,
     )
     eval_note = fields.Char(
         string="Why Not Evaluable",
         readonly=True,
         copy=False,
+        company_dependent=True,
     )
     eval_matched_count = fields.Integer(
         string="Closed Leads Matched",
         readonly=True,
         copy=False,
+        company_dependent=True,
         help="Leads won or lost in the evaluated period that the rule matches.",
     )
     eval_won_rate = fields.Float(
         string="Won Rate (%)",
         readonly=True,
         copy=False,
+        company_dependent=True,
         help="Share of won leads among the closed leads the rule matches.",
     )
     eval_unmatched_won_rate = fields.Float(
         string="Won Rate Without (%)",
         readonly=True,
         copy=False,
+        company_dependent=True,
         help="Share of won leads among the closed leads the rule does not match.",
     )
     eval_lift = fields.Float(
         string="Lift",
         readonly=True,
         copy=False,
+        company_dependent=True,
         help="The rule's won rate divided by the won rate of every closed "
         "lead: above 1 its leads win more often, below 1 less often.",
     )
     suggested_points = fields.Integer(
         readonly=True,
         copy=False,
+        company_dependent=True,
         help="Points learned from the older two thirds of the closed leads: "
         "10 points for each doubling of the odds of winning of the leads the "
         "rule matches against the others; the current points when the rule "

@@ -1,8 +1,9 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo.addons.lead_scoring.models.crm_lead import defer_scoring
 from odoo.addons.lead_scoring.models.crm_lead_score import days_pass_sql
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from .common import LeadScoringCommon
@@ -481,6 +482,70 @@ class TestEngagementEvaluation(EngagementCommon):
                 [self.closed_dates[lead.id] + timedelta(hours=1), message.id],
             )
         self.assertEqual(self._figures(Evaluation.evaluate(self.company)), first)
+
+    def test_figures_per_company(self):
+        """A rule without company is evaluated for each company: each keeps
+        its own figures, read with the company (rule.with_company(c))."""
+        Evaluation = self.env["crm.lead.scoring.evaluation"]
+        # company 2: 10 closed leads of its own, none of them wrote, 4 won
+        others = self.Lead.create(
+            [
+                {
+                    "name": f"Company 2 closed {index}",
+                    "type": "opportunity",
+                    "company_id": self.company_2.id,
+                    "phone": "+32 470 00 00 08",
+                }
+                for index in range(10)
+            ]
+        )
+        others[:4].action_set_won()
+        others[4:].action_set_lost()
+        first = Evaluation.evaluate(self.company)
+        second = Evaluation.evaluate(self.company_2)
+        rule = self.rule_wrote
+        figures = {
+            company.name: (
+                rule.with_company(company).eval_evaluation_id,
+                rule.with_company(company).eval_matched_count,
+                rule.with_company(company).eval_won_rate,
+                rule.with_company(company).suggested_points,
+            )
+            for company in (self.company, self.company_2)
+        }
+        self.assertEqual(figures[self.company.name][:3], (first, 30, 100.0))
+        self.assertEqual(figures[self.company_2.name][:3], (second, 0, 0.0))
+        phone = self.rule_phone
+        self.assertEqual(
+            (
+                phone.with_company(self.company).eval_matched_count,
+                phone.with_company(self.company_2).eval_matched_count,
+            ),
+            (30, 10),
+        )
+        # the scheduled evaluation: company by company, each keeping its own;
+        # one failing (here company 2's) leaves the others' figures
+        evaluate = type(Evaluation).evaluate
+
+        def failing(records, company=None):
+            if company == self.company_2:
+                raise UserError("company 2 cannot be evaluated")
+            return evaluate(records, company)
+
+        count = Evaluation.search_count([])
+        with (
+            patch.object(type(Evaluation), "evaluate", failing),
+            self.assertLogs(
+                "odoo.addons.lead_scoring.models.crm_lead_scoring_evaluation", "ERROR"
+            ) as logs,
+        ):
+            Evaluation._cron_evaluate()
+        self.assertIn(self.company_2.name, logs.output[0])
+        self.assertEqual(Evaluation.search_count([]), count + 1)
+        latest = Evaluation.search([], order="id desc", limit=1)
+        self.assertEqual(latest.company_id, self.company)
+        self.assertEqual(rule.with_company(self.company).eval_evaluation_id, latest)
+        self.assertEqual(rule.with_company(self.company_2).eval_evaluation_id, second)
 
     def test_won_rate_by_priority(self):
         """The closed leads per cell of the priority matrix, graded with the

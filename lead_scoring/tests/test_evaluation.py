@@ -231,6 +231,17 @@ class TestLeadScoringEvaluation(LeadScoringCommon):
             second.ranking_quality, 100 - self.evaluation.ranking_quality
         )
 
+    def test_pls_learns_from_its_start_date(self):
+        """crm's probability is learned as crm learns it: from the closed
+        leads created since crm.pls_start_date; none of them, no figure."""
+        params = self.env["ir.config_parameter"].sudo()
+        self.assertGreater(self.evaluation.pls_ranking_quality, 50)
+        params.set_param("crm.pls_start_date", "2999-01-01")
+        later = self.env["crm.lead.scoring.evaluation"].evaluate(self.company)
+        self.assertTrue(later.is_conclusive)
+        self.assertEqual(later.pls_ranking_quality, 0.0)
+        self.assertEqual(later.ranking_quality, self.evaluation.ranking_quality)
+
     @users("scoring_manager")
     def test_apply_suggested_points(self):
         rules = (self.rule_campaign | self.rule_no_phone | self.rule_noise).with_user(
