@@ -3,7 +3,7 @@ from unittest.mock import patch
 
 from odoo.addons.lead_scoring.models.crm_lead import defer_scoring
 from odoo.addons.lead_scoring.models.crm_lead_score import days_pass_sql
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from .common import LeadScoringCommon
@@ -529,7 +529,7 @@ class TestEngagementEvaluation(EngagementCommon):
 
         def failing(records, company=None):
             if company == self.company_2:
-                raise UserError("company 2 cannot be evaluated")
+                raise RuntimeError("company 2 cannot be evaluated")
             return evaluate(records, company)
 
         count = Evaluation.search_count([])
