@@ -547,7 +547,6 @@ class CrmLead(models.Model):
         company for a lead without company (never the session's, so that a
         priority does not depend on who computes it); return its alias."""
         alias = alias or query.table
-        self.env["res.company"].flush_model(list(PRIORITY_THRESHOLDS))
         company_alias = query.make_alias(alias, "priority_company")
         query.add_join(
             "LEFT JOIN",
@@ -561,6 +560,20 @@ class CrmLead(models.Model):
             ),
         )
         return company_alias
+
+    @api.model
+    def _get_priority_thresholds_sql(self, alias):
+        """The priority thresholds of the company row ``alias``, as columns of
+        their own names (the statement reading them flushes them)."""
+        company_fields = self.env["res.company"]._fields
+        return SQL(", ").join(
+            SQL(
+                "%s AS %s",
+                SQL.identifier(alias, name, to_flush=company_fields[name]),
+                SQL.identifier(name),
+            )
+            for name in PRIORITY_THRESHOLDS
+        )
 
     @api.model
     def _get_main_company_id(self):
@@ -990,7 +1003,6 @@ class CrmLead(models.Model):
             return
         now = self.env.cr.now()
         now_epoch = epoch_sql(SQL("%s::timestamp", now))
-        self.env["res.company"].flush_model(list(PRIORITY_THRESHOLDS))
         scope = Lead._search(Lead._get_scoring_scope_domain())
         values = SQL(", ").join(
             SQL("(%s::float8, %s, %s)", rule.id, rule.points, rule.decay_half_life_days)
@@ -1011,8 +1023,7 @@ class CrmLead(models.Model):
                 SELECT s.lead_id, s.score, s.fit_score, s.engagement_score,
                        s.rule_data, s.engagement_terms,
                        COALESCE(f.delta, 0) AS delta, f.expired, f.new_terms,
-                       co.lead_fit_grade_a, co.lead_fit_grade_b,
-                       co.lead_engagement_level_1, co.lead_engagement_level_2
+                       %(thresholds)s
                   FROM crm_lead_score s
                   JOIN crm_lead l ON l.id = s.lead_id
                   LEFT JOIN res_company co
@@ -1069,6 +1080,7 @@ class CrmLead(models.Model):
             now_epoch=now_epoch,
             scope=scope.subselect(SQL.identifier(Lead._table, "id")),
             main_company=Lead._get_main_company_id(),
+            thresholds=Lead._get_priority_thresholds_sql("co"),
             priority=priority_sql(
                 SQL("c.fit_score"), SQL("c.engagement_score + c.delta"), "c"
             ),
@@ -1538,10 +1550,7 @@ class CrmLead(models.Model):
                 ident(scores, "priority"),
                 NO_PRIORITY,
             ),
-            *(
-                SQL("%s AS %s", ident(company, name), ident(name))
-                for name in PRIORITY_THRESHOLDS
-            ),
+            self._get_priority_thresholds_sql(company),
         ]
         fit, engagement, rule_ids, data = [], [], [], []
         for index, term in enumerate(terms, start=1):

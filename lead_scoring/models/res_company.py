@@ -81,7 +81,6 @@ class ResCompany(models.Model):
             )
         res = super().write(vals)
         if changed:
-            self.flush_recordset(list(PRIORITY_THRESHOLDS))
             # every lead's priority again, set-based (in the background
             # beyond lead_scoring.sync_rescore_limit leads); the leads without
             # company are graded with the main company's thresholds
