@@ -140,6 +140,11 @@ class CrmLead(models.Model):
         converting = leads.filtered(
             lambda lead: lead.type == "lead" and lead.active and lead.probability < 100
         )
+        # lead_scoring's assignment for a team keeping its leads as leads
+        # converts none of them: the gate does not apply
+        assignment_kept = getattr(converting, "_get_assignment_kept_leads", None)
+        if assignment_kept:
+            converting -= assignment_kept()
         kept = converting._apply_qualification_gate()
         leads = leads.with_context(lead_conversion_gate=GATE_APPLIED)
         if not kept:

@@ -348,6 +348,20 @@ class TestGatePaths(GateCommon):
         self.assertEqual(unqualified.user_id, self.user_salesman)
         self.assertOverrideLogged(unqualified, self.user_manager)
 
+    def test_manager_assignment_keeping_leads_logs_no_override(self):
+        """A team of lead_scoring keeping assigned leads as leads: its
+        manager's "Assign Leads" converts nothing, so logs no override."""
+        if "assignment_convert" not in self.env["crm.team"]._fields:
+            self.skipTest("lead_scoring is not installed")
+        team = self._assignment_team(assignment_convert=False)
+        unqualified, qualified = self._assignment_leads(team)
+        team.with_user(self.user_manager)._action_assign_leads(force_quota=True)
+        for lead in unqualified | qualified:
+            self.assertEqual(lead.user_id, self.user_salesman)
+            self.assertEqual(lead.type, "lead")
+            self.assertFalse(lead.date_conversion)
+        self.assertFalse(self._overrides(unqualified))
+
     # ---- incoming leads are leads while crm's Leads setting is on
 
     def test_incoming_leads_are_leads(self):

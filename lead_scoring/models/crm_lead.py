@@ -1,5 +1,6 @@
 import functools
 import json
+from ast import literal_eval
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import NamedTuple
@@ -258,6 +259,75 @@ def defer_scoring(records):
     leads, and the changes of scoring rules, rescore nothing; the caller
     scores what it wants (``crm.lead._scoring_rescore_leads``)."""
     return records.with_context(lead_scoring_batch=ScoringBatch(deferred=True))
+
+
+class AssignmentRouting:
+    """crm's assignment for the teams with minimums (or keeping assigned
+    leads as leads), in the context (``lead_scoring_routing``), where no RPC
+    client can put one (recognised by its class).
+
+    crm's loops offer no hook for the domain and order of a team's leads in
+    the allocation, nor for the order of its leads in the round robin, nor
+    for assigning without converting: the smallest overrides of crm.lead
+    apply them, recognising crm's own calls.
+
+    - allocation (``crm.team._allocate_leads``): crm searches each team's
+      leads once, in the order of the teams, with a domain holding
+      ``allocation_mark`` (its creation date limit). ``_search`` adds the
+      team's minimums and the priority order to that search.
+    - assignment (``crm.team._assign_and_convert_leads``, ``assigning``):
+      ``sorted`` puts crm's sort of a team's leads in priority order, and
+      ``convert_opportunity`` only assigns the leads of a team that keeps
+      them as leads.
+
+    ``test_routing.TestCrmLoopFingerprint`` fails when crm's loops change, so
+    that an update of Odoo gets them reviewed."""
+
+    __slots__ = ("allocation", "allocation_mark", "assigning")
+
+    def __init__(self, allocation=(), allocation_mark=None, assigning=False):
+        self.allocation = list(allocation)
+        self.allocation_mark = allocation_mark
+        self.assigning = assigning
+
+    @classmethod
+    def of(cls, env):
+        """The routing of ``env``'s context, or None."""
+        routing = env.context.get("lead_scoring_routing")
+        return routing if isinstance(routing, cls) else None
+
+    def next_allocation_team(self, domain):
+        """The team whose leads crm's allocation searches with ``domain``, or
+        None when ``domain`` is not crm's search of a team's leads."""
+        if not self.allocation or not any(
+            isinstance(leaf, (list, tuple)) and tuple(leaf) == self.allocation_mark
+            for leaf in domain
+        ):
+            return None
+        team = self.allocation.pop(0)
+        own = expression.normalize_domain(literal_eval(team.assignment_domain or "[]"))
+        if own != expression.TRUE_DOMAIN and not _contains(domain, own):
+            raise ValueError(
+                f"crm's allocation searched {domain!r} for sales team {team.id}, "
+                "without its assignment domain: crm.team._allocate_leads "
+                "changed, review lead_scoring's AssignmentRouting."
+            )
+        return team
+
+
+def _contains(domain, part):
+    """Whether ``part`` is a run of consecutive items of ``domain``."""
+    size = len(part)
+    return any(list(domain[i : i + size]) == list(part) for i in range(len(domain)))
+
+
+#: the order in which a team with minimums receives leads: the best priority
+#: (A1, A2, A3, B1 ...), then the best score, then crm's order (its _order in
+#: the allocation, the probability in the round robin)
+PRIORITY_ORDER = "lead_priority, lead_score DESC"
+ASSIGNMENT_ORDER = f"{PRIORITY_ORDER}, probability DESC, id"
+#: crm's sort of a team's leads in its round robin
+CRM_ASSIGNMENT_SORT = "Team._assign_and_convert_leads.<locals>.<lambda>"
 
 
 #: score ranges of the lead analysis, lowest first: (key, label, lowest score
@@ -829,9 +899,56 @@ class CrmLead(models.Model):
     def convert_opportunity(self, partner, user_ids=False, team_id=False):
         # crm writes the conversion, then the salespersons: one scoring
         with self._scoring_collect() as (leads, batch):
-            return super(CrmLead, leads).convert_opportunity(
+            kept = leads._get_assignment_kept_leads()
+            if kept:
+                kept._handle_salesmen_assignment(user_ids=user_ids, team_id=team_id)
+            if kept == leads:
+                return True
+            return super(CrmLead, leads - kept).convert_opportunity(
                 partner, user_ids=user_ids, team_id=team_id
             )
+
+    def _get_assignment_kept_leads(self):
+        """The leads of self that crm's assignment hands to a salesperson of a
+        team keeping them as leads ("Convert Assigned Leads" off): assigned,
+        not converted."""
+        routing = AssignmentRouting.of(self.env)
+        if not (routing and routing.assigning):
+            return self.browse()
+        return self.filtered(
+            lambda lead: lead.team_id and not lead.team_id.assignment_convert
+        )
+
+    # ------------------------------------------------------------
+    # ASSIGNMENT (crm's loops, see AssignmentRouting)
+    # ------------------------------------------------------------
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        routing = AssignmentRouting.of(self.env)
+        team = routing and routing.next_allocation_team(domain)
+        if team:
+            # crm's search of the leads to allocate to a team with minimums
+            domain = expression.AND([domain, team._get_scoring_minimum_domain()])
+            order = f"{PRIORITY_ORDER}, {order or self._order}"
+        return super()._search(domain, offset=offset, limit=limit, order=order)
+
+    def sorted(self, key=None, reverse=False):
+        routing = AssignmentRouting.of(self.env)
+        if (
+            routing
+            and routing.assigning
+            and getattr(key, "__qualname__", None) == CRM_ASSIGNMENT_SORT
+        ):
+            # crm's round robin sorts a team's leads by probability
+            # sudo: the order only; the leads are crm's
+            ordered = (
+                self.sudo()
+                .with_context(active_test=False)
+                .search([("id", "in", self.ids)], order=ASSIGNMENT_ORDER)
+            )
+            return self.browse(ordered.ids)
+        return super().sorted(key=key, reverse=reverse)
 
     @contextmanager
     def _scoring_collect(self):

@@ -22,6 +22,10 @@ rules), first with 100,000 leads, then with 900,000 more (1,000,000;
   evaluates only the rules whose matches change without a write), the floor is
   ``bench_scoring._floor``: one statement per rule, then one UPDATE of the
   score column crm_lead had (``bench_floor_score``, indexed);
+- the first scoring without the lead priority (A1 ... C3): the same
+  statement with no join to the grading company, no threshold read and a
+  constant priority (``_without_priority``), before ours in one round and
+  after it in the next, each from no score of ours;
 - the peak memory of the process during our first scoring (VmHWM reset
   through /proc/self/clear_refs);
 - the leads whose score differs from the floor's after each round;
@@ -33,6 +37,8 @@ rules), first with 100,000 leads, then with 900,000 more (1,000,000;
 """
 
 import time
+from contextlib import contextmanager
+from unittest.mock import patch
 
 from bench_scoring import (
     OURS,
@@ -48,6 +54,10 @@ from bench_scoring import (
     score_differences,
 )
 
+from odoo.addons.lead_scoring.models import crm_lead as crm_lead_module
+from odoo.addons.lead_scoring.models.res_company import PRIORITY_THRESHOLDS
+from odoo.tools import SQL
+
 LEADS = 1_000_000  # the largest size; the smallest is a tenth of it
 #: rounds of measures at each size, the best of them reported: the time per
 #: lead compares like with like
@@ -60,6 +70,9 @@ BOUND_NIGHTLY = 0.3  # nightly pass at the largest size vs the floor
 BOUND_PER_LEAD = 1.2  # time per lead of the first scoring, largest vs smallest
 BOUND_MEMORY = 300  # MB above the start of the first scoring at the largest size
 BOUND_RULE_SAVE = 2.0  # s, a rule save at the largest size
+#: first scoring at the largest size, with the lead priority (A1 ... C3)
+#: computed in the statement vs the same statement without it
+BOUND_PRIORITY = 1.05
 
 STATES = ("first", "edit", "nightly")
 
@@ -117,10 +130,44 @@ def _reset(env):
     _reset_scores(env)
 
 
+@contextmanager
+def _without_priority(env):
+    """The scoring statement without the lead priority: no join to the
+    company whose thresholds grade the lead, no thresholds read, the priority
+    a constant. The baseline of the priority's cost only: its scores are the
+    same, its priorities are not (the next scoring writes them back)."""
+    model = type(env["crm.lead"])
+    no_thresholds = SQL(
+        ", ".join(f"NULL::int AS {name}" for name in PRIORITY_THRESHOLDS)
+    )
+    with (
+        patch.object(model, "_join_priority_company", lambda self, query: None),
+        patch.object(
+            model, "_get_priority_thresholds_sql", lambda self, alias: no_thresholds
+        ),
+        patch.object(crm_lead_module, "priority_sql", lambda *args: SQL("'C3'")),
+    ):
+        yield
+
+
+def _delete_scores(env):
+    """No row of crm.lead.score nor history (the floor's column kept)."""
+    env.flush_all()
+    env.cr.execute("DELETE FROM crm_lead_score_history")
+    env.cr.execute("DELETE FROM crm_lead_score")
+    _commit(env)
+
+
+def _ours_without_priority(env):
+    with _without_priority(env):
+        _ours(env)
+
+
 def _measure_size(env, data, specs, rules, rounds):
     """Times {state: {variant: [seconds]}}, peak memory (MB), differences."""
     edited = rules.filtered(lambda rule: rule.name == EDITED_RULE)
     times = {state: {"ours": [], "floor": []} for state in STATES}
+    times["first"]["no_priority"] = []
     peak_mb, differences = 0.0, 0
     for round_ in range(rounds):
         order = ("floor", "ours") if round_ % 2 == 0 else ("ours", "floor")
@@ -131,8 +178,27 @@ def _measure_size(env, data, specs, rules, rounds):
                 _commit(env)
             # the order alternates from one measure to the next
             variants = order if state != "edit" else order[::-1]
+            if state == "first":
+                # without the priority: before ours in one round, after it in
+                # the next (then ours again, untimed, for the next states)
+                variants = (
+                    ("no_priority",) + variants
+                    if round_ % 2 == 0
+                    else variants + ("no_priority", "restore")
+                )
             for variant in variants:
-                if variant == "floor":
+                if variant in ("no_priority", "restore"):
+                    # from no score of ours, as ours
+                    _delete_scores(env)
+                    elapsed = _timed(
+                        env,
+                        _ours_without_priority if variant == "no_priority" else _ours,
+                    )
+                    if variant == "restore":
+                        _commit(env)
+                        continue
+                    _delete_scores(env)
+                elif variant == "floor":
                     elapsed = _timed(env, _floor, data, specs, rules)
                 elif state == "first":
                     rss_start = _memory_kb("VmRSS")
@@ -242,6 +308,24 @@ def measure(env, leads=LEADS):
                 ),
             ]
         first = best[size]["first"]["ours"]
+        without = best[size]["first"]["no_priority"]
+        bound = BOUND_PRIORITY if largest else None
+        results += [
+            (
+                f"{label}: first scoring without the lead priority",
+                without,
+                "s",
+                None,
+                True,
+            ),
+            (
+                f"{label}: first scoring with the lead priority vs without",
+                first / without,
+                "x",
+                bound,
+                bound is None or first / without <= bound,
+            ),
+        ]
         results += [
             (
                 f"{label}: first scoring vs one sequential scan",

@@ -13,8 +13,10 @@ Measured in the same run, each against its own baseline:
 - creating 10,000 leads in batches of 100 with the 20 rules active vs none;
 - writing a field the rules use on 10,000 leads, rules active vs none;
 - crm's assignment of the 10,000 unassigned leads (one in ten) over 3 teams
-  of 5 salespersons with minimum scores vs minimum 0, and whether any lead
-  below a team's minimum reached it;
+  of 5 salespersons with minimum scores, then with minimum fit and engagement
+  scores, each vs no minimum (crm's own assignment), and whether any lead
+  below a team's minimums reached it (engagement scores are spread over those
+  leads in SQL first: the 20 rules are fit rules);
 - the peak memory of the process during the full recompute.
 
 Our scores are read from crm.lead.score (``COALESCE(s.score, 0)``, a lead
@@ -740,14 +742,19 @@ def _measure_create_write(env, data, rules, results, count=CREATE):
     ]
 
 
-def _assign(env, data, min_scores):
-    """crm's "Assign leads" on the bench teams; return (time, assigned ids
-    by team, leads below their team's minimum)."""
+#: the teams' minimums of each kind of assignment measured
+MINIMUM_FIELDS = ("min_score", "min_fit_score", "min_engagement_score")
+
+
+def _assign(env, data, minimums):
+    """crm's "Assign leads" on the bench teams with ``minimums`` (per team, a
+    dict of MINIMUM_FIELDS); return (time, leads allocated, leads below one
+    of their team's minimums)."""
     env.flush_all()
     env.cr.execute("SAVEPOINT bench_assign")
     try:
-        for team, min_score in zip(data.teams, min_scores, strict=True):
-            team.min_score = min_score
+        for team, values in zip(data.teams, minimums, strict=True):
+            team.write(dict(dict.fromkeys(MINIMUM_FIELDS, 0), **values))
         env.flush_all()
         env.invalidate_all()
         random.seed(42)
@@ -758,7 +765,11 @@ def _assign(env, data, min_scores):
         env.cr.execute(
             """
             SELECT COUNT(*) FILTER (WHERE lead.team_id IS NOT NULL),
-                   COUNT(*) FILTER (WHERE COALESCE(s.score, 0) < team.min_score)
+                   COUNT(*) FILTER (
+                       WHERE COALESCE(s.score, 0) < team.min_score
+                          OR COALESCE(s.fit_score, 0) < team.min_fit_score
+                          OR COALESCE(s.engagement_score, 0)
+                             < team.min_engagement_score)
               FROM crm_lead lead
               LEFT JOIN crm_lead_score s ON s.lead_id = lead.id
               LEFT JOIN crm_team team ON team.id = lead.team_id
@@ -773,74 +784,97 @@ def _assign(env, data, min_scores):
     return elapsed, assigned, below
 
 
+def _spread_engagement(env, data):
+    """Engagement scores of 0 to 59 spread over the unassigned leads, in SQL
+    (the benchmark's rules are fit rules; events would leave such scores),
+    their scores and priorities following."""
+    env.flush_all()
+    env.cr.execute(
+        """
+        INSERT INTO crm_lead_score AS s (lead_id, score, fit_score,
+                                         engagement_score, date)
+        SELECT id, 0, 0, 0, now() FROM crm_lead WHERE id = ANY(%s)
+        ON CONFLICT (lead_id) DO NOTHING;
+        UPDATE crm_lead_score
+           SET engagement_score = (lead_id * 7919) %% 60,
+               score = COALESCE(fit_score, 0) + (lead_id * 7919) %% 60
+         WHERE lead_id = ANY(%s)
+        """,
+        [data.unassigned_ids, data.unassigned_ids],
+    )
+    env["crm.lead"]._update_lead_priorities()
+    _commit(env)
+
+
+def _percentiles(env, data, column, fractions):
+    """The ``fractions`` percentiles of ``column`` of crm.lead.score over the
+    unassigned leads, each at least 1 (a minimum of 0 means none)."""
+    env.cr.execute(
+        f"SELECT percentile_disc(%s) WITHIN GROUP (ORDER BY COALESCE(s.{column}, 0))"  # noqa: S608
+        " FROM crm_lead l LEFT JOIN crm_lead_score s ON s.lead_id = l.id"
+        " WHERE l.id = ANY(%s)",
+        [list(fractions), data.unassigned_ids],
+    )
+    return [max(1, value) for value in env.cr.fetchone()[0]]
+
+
 def _measure_assignment(env, data, results):
     env.cr.execute(
         "SELECT id FROM crm_lead WHERE team_id IS NULL AND user_id IS NULL "
         "AND active ORDER BY id"
     )
     data.unassigned_ids = [row[0] for row in env.cr.fetchall()]
-    env.cr.execute(
-        "SELECT percentile_disc(ARRAY[0.2, 0.4, 0.6])"
-        " WITHIN GROUP (ORDER BY COALESCE(s.score, 0)) FROM crm_lead l"
-        " LEFT JOIN crm_lead_score s ON s.lead_id = l.id WHERE l.id = ANY(%s)",
-        [data.unassigned_ids],
-    )
-    # a minimum is positive (0 means none)
-    min_scores = [max(1, score) for score in env.cr.fetchone()[0]]
-    zero = [0, 0, 0]
-    times = {"zero": [], "min": []}
-    counts = {}
-    for kind in ("zero", "min"):
-        elapsed, assigned, below = _assign(
-            env, data, zero if kind == "zero" else min_scores
-        )
-        times[kind].append(elapsed)
+    _spread_engagement(env, data)
+    min_scores = _percentiles(env, data, "score", (0.2, 0.4, 0.6))
+    min_fits = _percentiles(env, data, "fit_score", (0.2, 0.4, 0.6))
+    min_engagements = _percentiles(env, data, "engagement_score", (0.6, 0.4, 0.2))
+    kinds = {
+        "zero": [{}, {}, {}],
+        "min": [{"min_score": value} for value in min_scores],
+        "fit_engagement": [
+            {"min_fit_score": fit, "min_engagement_score": engagement}
+            for fit, engagement in zip(min_fits, min_engagements, strict=True)
+        ],
+    }
+    times, counts = {}, {}
+    for kind, minimums in kinds.items():
+        times[kind], assigned, below = _assign(env, data, minimums)
         counts[kind] = (assigned, below)
-    ratio = sum(times["min"]) / sum(times["zero"])
-    results += [
+    label = f"assign {len(data.unassigned_ids)} leads, 3 teams x 5"
+    results.append((f"{label}: no minimum (crm's)", times["zero"], "s", None, True))
+    for kind, name in (
+        ("min", "minimum scores " + "/".join(map(str, min_scores))),
         (
-            f"assign {len(data.unassigned_ids)} leads, 3 teams x 5: minimum 0",
-            sum(times["zero"]),
-            "s",
-            None,
-            True,
+            "fit_engagement",
+            "minimum fit/engagement "
+            + " ".join(
+                f"{fit}/{engagement}"
+                for fit, engagement in zip(min_fits, min_engagements, strict=True)
+            ),
         ),
-        (
-            "assign: minimum scores " + "/".join(map(str, min_scores)),
-            sum(times["min"]),
-            "s",
-            None,
-            True,
-        ),
-        (
-            "assign: minimum scores vs minimum 0",
-            ratio,
-            "x",
-            BOUND_ASSIGN,
-            ratio <= BOUND_ASSIGN,
-        ),
-        (
-            "assign: leads assigned with minimum 0",
-            counts["zero"][0],
-            "leads",
-            None,
-            True,
-        ),
-        (
-            "assign: leads assigned with minimum scores",
-            counts["min"][0],
-            "leads",
-            None,
-            True,
-        ),
-        (
-            "assign: leads below their team's minimum",
-            counts["min"][1],
-            "leads",
-            0,
-            counts["min"][1] == 0,
-        ),
-    ]
+    ):
+        ratio = times[kind] / times["zero"]
+        results += [
+            (f"assign: {name}", times[kind], "s", None, True),
+            (
+                f"assign: {name} vs no minimum",
+                ratio,
+                "x",
+                BOUND_ASSIGN,
+                ratio <= BOUND_ASSIGN,
+            ),
+            (f"assign: {name}: leads allocated", counts[kind][0], "leads", None, True),
+            (
+                f"assign: {name}: leads below their team's minimums",
+                counts[kind][1],
+                "leads",
+                0,
+                counts[kind][1] == 0,
+            ),
+        ]
+    results.append(
+        ("assign: no minimum: leads allocated", counts["zero"][0], "leads", None, True)
+    )
 
 
 def measure(env, leads=LEADS):
