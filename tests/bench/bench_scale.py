@@ -54,10 +54,6 @@ from bench_scoring import (
     score_differences,
 )
 
-from odoo.addons.lead_scoring.models import crm_lead as crm_lead_module
-from odoo.addons.lead_scoring.models.res_company import PRIORITY_THRESHOLDS
-from odoo.tools import SQL
-
 LEADS = 1_000_000  # the largest size; the smallest is a tenth of it
 #: rounds of measures at each size, the best of them reported: the time per
 #: lead compares like with like
@@ -136,6 +132,13 @@ def _without_priority(env):
     company whose thresholds grade the lead, no thresholds read, the priority
     a constant. The baseline of the priority's cost only: its scores are the
     same, its priorities are not (the next scoring writes them back)."""
+    # the addons are importable once the registry is loaded
+    from odoo.addons.lead_scoring.models import crm_lead as crm_lead_module  # noqa: PLC0415
+    from odoo.addons.lead_scoring.models.res_company import (  # noqa: PLC0415
+        PRIORITY_THRESHOLDS,
+    )
+    from odoo.tools import SQL  # noqa: PLC0415
+
     model = type(env["crm.lead"])
     no_thresholds = SQL(
         ", ".join(f"NULL::int AS {name}" for name in PRIORITY_THRESHOLDS)
