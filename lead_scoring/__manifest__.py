@@ -2,7 +2,7 @@
     "name": "Lead Scoring",
     "summary": "Rule-based lead scores, team minimum scores and assignment "
     "of the best leads",
-    "version": "18.0.1.8.0",
+    "version": "18.0.1.9.0",
     "category": "Sales/CRM",
     "website": "https://github.com/lead-crm/lead-crm",
     "author": "Lead CRM",

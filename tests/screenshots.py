@@ -169,7 +169,7 @@ SHOTS = [
         "lead_scoring_team_form",
         {
             "action": "sales_team.crm_team_action_config",
-            "record": "sales_team.team_sales_department",
+            "record": "sales_team.crm_team_1",
             "wait": ".o_form_view .o_field_widget",
         },
     ),

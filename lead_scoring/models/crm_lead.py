@@ -1,4 +1,3 @@
-import functools
 import json
 from ast import literal_eval
 from contextlib import contextmanager
@@ -14,7 +13,6 @@ from odoo.osv import expression
 from odoo.tools import SQL
 
 from .crm_lead_score import LEAD_PRIORITIES
-from .res_company import PRIORITY_THRESHOLDS
 
 #: the lead's fields the scoring computes: no create, write or import sets them
 SCORE_FIELDS = (
@@ -68,27 +66,41 @@ def epoch_sql(timestamp):
     return SQL("date_part('epoch', %s)", timestamp)
 
 
-def priority_sql(fit, engagement, company):
+def priority_sql(fit, engagement, thresholds):
     """SQL of the lead priority (A1 ... C3) of the SQL scores ``fit`` and
-    ``engagement`` with the thresholds of the row of res_company ``company``
-    (an alias, see ``crm.lead._join_priority_company``)."""
-    column = functools.partial(SQL.identifier, company)
+    ``engagement`` with ``thresholds`` (a company's values of
+    PRIORITY_THRESHOLDS, in that order): one of nine constants, nothing
+    built per lead."""
+    a, b, one, two = thresholds
+
+    def levels(grade):
+        return SQL(
+            "CASE WHEN %(eng)s >= %(one)s THEN %(p1)s WHEN %(eng)s >= %(two)s"
+            " THEN %(p2)s ELSE %(p3)s END",
+            eng=engagement,
+            one=one,
+            two=two,
+            p1=f"{grade}1",
+            p2=f"{grade}2",
+            p3=f"{grade}3",
+        )
+
     return SQL(
-        "(CASE WHEN %(fit)s >= %(a)s THEN 'A' WHEN %(fit)s >= %(b)s THEN 'B'"
-        " ELSE 'C' END || CASE WHEN %(eng)s >= %(one)s THEN '1'"
-        " WHEN %(eng)s >= %(two)s THEN '2' ELSE '3' END)",
+        "(CASE WHEN %(fit)s >= %(a)s THEN %(A)s WHEN %(fit)s >= %(b)s THEN %(B)s"
+        " ELSE %(C)s END)",
         fit=fit,
-        eng=engagement,
-        a=column("lead_fit_grade_a"),
-        b=column("lead_fit_grade_b"),
-        one=column("lead_engagement_level_1"),
-        two=column("lead_engagement_level_2"),
+        a=a,
+        b=b,
+        A=levels("A"),
+        B=levels("B"),
+        C=levels("C"),
     )
 
 
 def lead_priority_of(fit, engagement, company):
     """The lead priority (A1 ... C3) of the scores ``fit`` and ``engagement``
-    with the thresholds of ``company``, as ``priority_sql`` computes it."""
+    with the thresholds of ``company``, as ``priority_sql`` computes it (a
+    change to one is made to the other)."""
     if fit >= company.lead_fit_grade_a:
         grade = "A"
     elif fit >= company.lead_fit_grade_b:
@@ -568,14 +580,13 @@ class CrmLead(models.Model):
             SQL(
                 """UPDATE crm_lead_score s SET priority = %(priority)s
                      FROM crm_lead l
-                     LEFT JOIN res_company c
-                            ON c.id = COALESCE(l.company_id, %(main_company)s)
                     WHERE l.id = s.lead_id
                       AND s.priority IS DISTINCT FROM %(priority)s""",
-                priority=priority_sql(
-                    SQL("s.fit_score"), SQL("s.engagement_score"), "c"
+                priority=self._get_priority_sql(
+                    SQL("s.fit_score"),
+                    SQL("s.engagement_score"),
+                    self._get_priority_company_sql("l"),
                 ),
-                main_company=self._get_main_company_id(),
             )
         )
         self._scoring_invalidate()
@@ -611,38 +622,43 @@ class CrmLead(models.Model):
         }
 
     @api.model
-    def _join_priority_company(self, query, alias=None):
-        """Left-join the leads of ``query`` (its table, or ``alias``) to the
-        company whose priority thresholds grade them: theirs, or the main
-        company for a lead without company (never the session's, so that a
-        priority does not depend on who computes it); return its alias."""
-        alias = alias or query.table
-        company_alias = query.make_alias(alias, "priority_company")
-        query.add_join(
-            "LEFT JOIN",
-            company_alias,
-            "res_company",
-            SQL(
-                "%s = COALESCE(%s, %s)",
-                SQL.identifier(company_alias, "id"),
-                SQL.identifier(alias, "company_id"),
-                self._get_main_company_id(),
+    def _get_priority_sql(self, fit, engagement, company_id=None):
+        """SQL of the lead priority (A1 ... C3) of the SQL scores ``fit`` and
+        ``engagement``, graded with the thresholds of the company of the
+        lead (``company_id``: SQL of its id, see ``_get_priority_company_sql``;
+        read only when the companies' thresholds differ). The thresholds are
+        constants of the statement: no join, no column carried per lead."""
+        groups = self.env["res.company"]._get_priority_threshold_groups()
+        if len(groups) == 1:
+            return priority_sql(fit, engagement, groups[0][0])
+        *firsts, (last, __) = groups
+        return SQL(
+            "CASE %s ELSE %s END",
+            SQL(" ").join(
+                SQL(
+                    "WHEN %s = ANY(%s) THEN %s",
+                    company_id,
+                    list(company_ids),
+                    priority_sql(fit, engagement, thresholds),
+                )
+                for thresholds, company_ids in firsts
             ),
+            priority_sql(fit, engagement, last),
         )
-        return company_alias
 
     @api.model
-    def _get_priority_thresholds_sql(self, alias):
-        """The priority thresholds of the company row ``alias``, as columns of
-        their own names (the statement reading them flushes them)."""
-        company_fields = self.env["res.company"]._fields
-        return SQL(", ").join(
-            SQL(
-                "%s AS %s",
-                SQL.identifier(alias, name, to_flush=company_fields[name]),
-                SQL.identifier(name),
-            )
-            for name in PRIORITY_THRESHOLDS
+    def _get_priority_company_sql(self, alias):
+        """SQL of the id of the company whose thresholds grade the lead of the
+        row ``alias`` of crm_lead: its own, or the main company for a lead
+        without company (never the session's, so that a priority does not
+        depend on who computes it); None when every company has the same
+        thresholds."""
+        if len(self.env["res.company"]._get_priority_threshold_groups()) == 1:
+            return None
+        return SQL(
+            "COALESCE(%s, %s)",
+            SQL.identifier(alias, "company_id"),
+            self._get_main_company_id(),
         )
 
     @api.model
@@ -1121,6 +1137,7 @@ class CrmLead(models.Model):
         now = self.env.cr.now()
         now_epoch = epoch_sql(SQL("%s::timestamp", now))
         scope = Lead._search(Lead._get_scoring_scope_domain())
+        company = Lead._get_priority_company_sql("l")
         values = SQL(", ").join(
             SQL("(%s::float8, %s, %s)", rule.id, rule.points, rule.decay_half_life_days)
             for rule in rules
@@ -1139,12 +1156,10 @@ class CrmLead(models.Model):
             faded AS MATERIALIZED (
                 SELECT s.lead_id, s.score, s.fit_score, s.engagement_score,
                        s.rule_data, s.engagement_terms,
-                       COALESCE(f.delta, 0) AS delta, f.expired, f.new_terms,
-                       %(thresholds)s
+                       COALESCE(f.delta, 0) AS delta, f.expired, f.new_terms
+                       %(company)s
                   FROM crm_lead_score s
                   JOIN crm_lead l ON l.id = s.lead_id
-                  LEFT JOIN res_company co
-                         ON co.id = COALESCE(l.company_id, %(main_company)s)
                  CROSS JOIN LATERAL (
                        SELECT sum(x.points - e.points::int) AS delta,
                               array_agg(e.rule_id::int) FILTER (WHERE NOT x.alive)
@@ -1196,10 +1211,11 @@ class CrmLead(models.Model):
             points=points,
             now_epoch=now_epoch,
             scope=scope.subselect(SQL.identifier(Lead._table, "id")),
-            main_company=Lead._get_main_company_id(),
-            thresholds=Lead._get_priority_thresholds_sql("co"),
-            priority=priority_sql(
-                SQL("c.fit_score"), SQL("c.engagement_score + c.delta"), "c"
+            company=SQL(", %s AS priority_company_id", company) if company else SQL(),
+            priority=Lead._get_priority_sql(
+                SQL("c.fit_score"),
+                SQL("c.engagement_score + c.delta"),
+                SQL("c.priority_company_id"),
             ),
             now=now,
         )
@@ -1648,7 +1664,7 @@ class CrmLead(models.Model):
             expression.AND([scope_domain or [], self._get_scoring_scope_domain()])
         )
         scores = self._join_lead_score(scope)
-        company = self._join_priority_company(scope)
+        company = self._get_priority_company_sql(scope.table)
         terms = self._get_scoring_terms(scope, rules)
         ident = SQL.identifier
         # each term's match, points and dates computed once per lead, in an
@@ -1667,8 +1683,9 @@ class CrmLead(models.Model):
                 ident(scores, "priority"),
                 NO_PRIORITY,
             ),
-            self._get_priority_thresholds_sql(company),
         ]
+        if company:
+            columns.append(SQL("%s AS priority_company_id", company))
         fit, engagement, rule_ids, data = [], [], [], []
         for index, term in enumerate(terms, start=1):
             matched, points = ident(f"m_{index}"), ident(f"p_{index}")
@@ -1717,14 +1734,13 @@ class CrmLead(models.Model):
         # rules changed, and one history row per changed score
         leads = SQL(
             """SELECT t.id, t.old_score, t.old_fit, t.old_engagement,
-                      t.old_rule_ids, t.old_terms, t.old_priority,
-                      t.lead_fit_grade_a, t.lead_fit_grade_b,
-                      t.lead_engagement_level_1, t.lead_engagement_level_2,
+                      t.old_rule_ids, t.old_terms, t.old_priority,%(company)s
                       %(new_fit)s AS new_fit, %(new_engagement)s AS new_engagement,
                       CASE WHEN cardinality(%(rule_ids)s) > 0
                            THEN to_jsonb(%(rule_ids)s) END AS new_rule_ids,
                       %(new_terms)s AS new_terms
                  FROM (%(terms)s OFFSET 0) t""",
+            company=SQL(" t.priority_company_id,") if company else SQL(),
             new_fit=SQL(" + ").join(fit) if fit else SQL("0"),
             new_engagement=SQL(" + ").join(engagement) if engagement else SQL("0"),
             rule_ids=rule_ids,
@@ -1779,7 +1795,9 @@ class CrmLead(models.Model):
              WHERE old_score IS DISTINCT FROM new_score
             """,
             leads=leads,
-            new_priority=priority_sql(SQL("c.new_fit"), SQL("c.new_engagement"), "c"),
+            new_priority=self._get_priority_sql(
+                SQL("c.new_fit"), SQL("c.new_engagement"), SQL("c.priority_company_id")
+            ),
             now=now,
         )
         self.env.execute_query(with_scoring_settings(statement))

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 #: the thresholds of the lead priority: {field: default}
@@ -70,6 +70,36 @@ class ResCompany(models.Model):
                     )
                 )
 
+    @api.model
+    @tools.ormcache()
+    def _get_priority_threshold_groups(self):
+        """The companies' lead priority thresholds (values of
+        PRIORITY_THRESHOLDS, in that order), grouped: a tuple of (thresholds,
+        company ids), the most common first. Cleared when a company is created
+        or its thresholds change."""
+        # sudo: every company grades its leads, whoever scores them
+        companies = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search_read([], list(PRIORITY_THRESHOLDS), order="id")
+        )
+        groups = {}
+        for company in companies:
+            thresholds = tuple(company[name] for name in PRIORITY_THRESHOLDS)
+            groups.setdefault(thresholds, []).append(company["id"])
+        return tuple(
+            (thresholds, tuple(ids))
+            for thresholds, ids in sorted(
+                groups.items(), key=lambda item: (-len(item[1]), item[1][0])
+            )
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        self.env.registry.clear_cache()  # _get_priority_threshold_groups
+        return companies
+
     def write(self, vals):
         changed = self.browse()
         if set(PRIORITY_THRESHOLDS) & set(vals):
@@ -81,6 +111,7 @@ class ResCompany(models.Model):
             )
         res = super().write(vals)
         if changed:
+            self.env.registry.clear_cache()  # _get_priority_threshold_groups
             # every lead's priority again, set-based (in the background
             # beyond lead_scoring.sync_rescore_limit leads); the leads without
             # company are graded with the main company's thresholds

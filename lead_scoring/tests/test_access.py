@@ -48,10 +48,13 @@ class TestScoringAccess(LeadScoringCommon):
     @users("scoring_salesman")
     def test_salesman_cannot_set_min_score(self):
         team = self.team.with_env(self.env)
-        with self.assertRaises(AccessError):
-            team.write({"min_score": 10})
-        with self.assertRaises(AccessError):
-            team.read(["min_score"])
+        for fname in ("min_score", "min_fit_score", "min_engagement_score"):
+            with self.subTest(field=fname):
+                with self.assertRaises(AccessError):
+                    team.write({fname: 10})
+                with self.assertRaises(AccessError):
+                    team.read([fname])
+        self.assertEqual(self.team.min_fit_score, 0)
 
     @users("scoring_manager")
     def test_manager_manages_rules_and_min_score(self):
@@ -68,7 +71,15 @@ class TestScoringAccess(LeadScoringCommon):
         rule.unlink()
         self.assertEqual(self.lead.with_env(self.env).lead_score, 4)
         team = self.team.with_env(self.env)
-        team.min_score = 25  # allowed
+        team.write({"min_score": 25, "min_fit_score": 10, "min_engagement_score": 5})
+        self.assertEqual(
+            team._get_scoring_minimum_domain(),
+            [
+                ("lead_score", ">=", 25),
+                ("fit_score", ">=", 10),
+                ("engagement_score", ">=", 5),
+            ],
+        )
 
     @users("scoring_salesman_c2")
     def test_other_company_user(self):

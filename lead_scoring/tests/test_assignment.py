@@ -129,9 +129,15 @@ class TestScoringAssignment(LeadScoringCommon):
         self.assertEqual(leads.filtered("team_id"), leads[1])
 
     def test_negative_minimum_refused(self):
-        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):
-            self.team.min_score = -1
-            self.team.flush_recordset()
+        for fname in ("min_score", "min_fit_score", "min_engagement_score"):
+            with (
+                self.subTest(field=fname),
+                self.assertRaises(IntegrityError),
+                mute_logger("odoo.sql_db"),
+                self.env.cr.savepoint(),
+            ):
+                self.team[fname] = -1
+                self.team.flush_recordset()
 
     @users("scoring_manager")
     def test_default_company_rules_score_unassigned_leads(self):

@@ -281,10 +281,11 @@ class TestBackgroundRescoring(LeadScoringCommon):
         )
         self.rule.points = 9
         # (2 of them the savepoint a batch met by a concurrent edit rolls back,
-        # 2 the temporary table of the batch's reading part, 2 the main
-        # company's id, whose thresholds grade the leads without company,
-        # read again after the rule's change cleared the caches)
-        with self.assertQueryCount(__system__=16):
+        # 2 the temporary table of the batch's reading part, 3 the companies'
+        # priority thresholds and the main company's id, whose thresholds
+        # grade the leads without company, read again after the rule's change
+        # cleared the caches)
+        with self.assertQueryCount(__system__=17):
             self._run_batch()
         # the same queries for a batch of 2 leads and for one of 20
         small = self._count_batch_queries()

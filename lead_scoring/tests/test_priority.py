@@ -130,6 +130,26 @@ class TestLeadPriority(EngagementCommon):
         self.company.write({"lead_fit_grade_a": 60})
         self.assertEqual(self._priorities(lead), {"no company": "B1"})
 
+    def test_new_company_graded_with_its_thresholds(self):
+        """The thresholds are constants of the scoring statement, grouped by
+        company: a company created since, with thresholds of its own, grades
+        its leads with them."""
+        lead = self._lead("first", self.tag_strong, emails=2)  # 50 / 35
+        self.assertEqual(self._priorities(lead), {"first": "A1"})
+        company_3 = self.env["res.company"].create(
+            {
+                "name": "Scoring Company 3",
+                "lead_fit_grade_a": 80,
+                "lead_fit_grade_b": 45,
+                "lead_engagement_level_1": 50,
+                "lead_engagement_level_2": 30,
+            }
+        )
+        groups = self.env["res.company"]._get_priority_threshold_groups()
+        self.assertIn(((80, 45, 50, 30), (company_3.id,)), groups)
+        other = self._lead("third", self.tag_strong, emails=2, company_id=company_3.id)
+        self.assertEqual(self._priorities(lead | other), {"first": "A1", "third": "B2"})
+
     def test_fading_regrades(self):
         """The daily fading pass moves a lead whose engagement points fade
         below a level."""

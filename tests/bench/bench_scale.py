@@ -22,10 +22,10 @@ rules), first with 100,000 leads, then with 900,000 more (1,000,000;
   evaluates only the rules whose matches change without a write), the floor is
   ``bench_scoring._floor``: one statement per rule, then one UPDATE of the
   score column crm_lead had (``bench_floor_score``, indexed);
-- the first scoring without the lead priority (A1 ... C3): the same
-  statement with no join to the grading company, no threshold read and a
-  constant priority (``_without_priority``), before ours in one round and
-  after it in the next, each from no score of ours;
+- the first scoring with the lead priority (A1 ... C3) and without it: the
+  same statement with a constant priority instead of its grading by the
+  company's thresholds (``_without_priority``), ``PRIORITY_ROUNDS`` times
+  each, alternated, each from no score of ours, the best of each kept;
 - the peak memory of the process during our first scoring (VmHWM reset
   through /proc/self/clear_refs);
 - the leads whose score differs from the floor's after each round;
@@ -69,6 +69,8 @@ BOUND_RULE_SAVE = 2.0  # s, a rule save at the largest size
 #: first scoring at the largest size, with the lead priority (A1 ... C3)
 #: computed in the statement vs the same statement without it
 BOUND_PRIORITY = 1.05
+#: first scorings of each variant, with and without the priority, the best kept
+PRIORITY_ROUNDS = 3
 
 STATES = ("first", "edit", "nightly")
 
@@ -128,27 +130,18 @@ def _reset(env):
 
 @contextmanager
 def _without_priority(env):
-    """The scoring statement without the lead priority: no join to the
-    company whose thresholds grade the lead, no thresholds read, the priority
-    a constant. The baseline of the priority's cost only: its scores are the
-    same, its priorities are not (the next scoring writes them back)."""
-    # the addons are importable once the registry is loaded
-    from odoo.addons.lead_scoring.models import crm_lead as crm_lead_module  # noqa: PLC0415
-    from odoo.addons.lead_scoring.models.res_company import (  # noqa: PLC0415
-        PRIORITY_THRESHOLDS,
-    )
-    from odoo.tools import SQL  # noqa: PLC0415
+    """The scoring statement without the lead priority: a constant instead of
+    the grading by the company's thresholds. The baseline of the priority's
+    cost only: its scores are the same, its priorities are not (the next
+    scoring writes them back)."""
+    from odoo.tools import SQL  # noqa: PLC0415 - importable once Odoo is loaded
 
     model = type(env["crm.lead"])
-    no_thresholds = SQL(
-        ", ".join(f"NULL::int AS {name}" for name in PRIORITY_THRESHOLDS)
-    )
     with (
-        patch.object(model, "_join_priority_company", lambda self, query: None),
         patch.object(
-            model, "_get_priority_thresholds_sql", lambda self, alias: no_thresholds
+            model, "_get_priority_sql", lambda self, *args, **kwargs: SQL("'C3'")
         ),
-        patch.object(crm_lead_module, "priority_sql", lambda *args: SQL("'C3'")),
+        patch.object(model, "_get_priority_company_sql", lambda self, alias: None),
     ):
         yield
 
@@ -166,11 +159,26 @@ def _ours_without_priority(env):
         _ours(env)
 
 
+def _measure_priority(env, rounds):
+    """The first scoring with the lead priority and without it
+    (``_without_priority``), each from no score of ours, in the order
+    without, with, with, without... (each variant as often first as second);
+    returns the best time of each. Ours is the last, its scores kept."""
+    times = {"with": [], "without": []}
+    for round_ in range(rounds):
+        order = ("without", "with") if round_ % 2 == 0 else ("with", "without")
+        for variant in order if round_ < rounds - 1 else ("without", "with"):
+            _delete_scores(env)
+            function = _ours if variant == "with" else _ours_without_priority
+            times[variant].append(_timed(env, function))
+            _commit(env)
+    return min(times["with"]), min(times["without"])
+
+
 def _measure_size(env, data, specs, rules, rounds):
     """Times {state: {variant: [seconds]}}, peak memory (MB), differences."""
     edited = rules.filtered(lambda rule: rule.name == EDITED_RULE)
     times = {state: {"ours": [], "floor": []} for state in STATES}
-    times["first"]["no_priority"] = []
     peak_mb, differences = 0.0, 0
     for round_ in range(rounds):
         order = ("floor", "ours") if round_ % 2 == 0 else ("ours", "floor")
@@ -181,27 +189,8 @@ def _measure_size(env, data, specs, rules, rounds):
                 _commit(env)
             # the order alternates from one measure to the next
             variants = order if state != "edit" else order[::-1]
-            if state == "first":
-                # without the priority: before ours in one round, after it in
-                # the next (then ours again, untimed, for the next states)
-                variants = (
-                    ("no_priority",) + variants
-                    if round_ % 2 == 0
-                    else variants + ("no_priority", "restore")
-                )
             for variant in variants:
-                if variant in ("no_priority", "restore"):
-                    # from no score of ours, as ours
-                    _delete_scores(env)
-                    elapsed = _timed(
-                        env,
-                        _ours_without_priority if variant == "no_priority" else _ours,
-                    )
-                    if variant == "restore":
-                        _commit(env)
-                        continue
-                    _delete_scores(env)
-                elif variant == "floor":
+                if variant == "floor":
                     elapsed = _timed(env, _floor, data, specs, rules)
                 elif state == "first":
                     rss_start = _memory_kb("VmRSS")
@@ -311,9 +300,16 @@ def measure(env, leads=LEADS):
                 ),
             ]
         first = best[size]["first"]["ours"]
-        without = best[size]["first"]["no_priority"]
+        with_priority, without = _measure_priority(env, PRIORITY_ROUNDS)
         bound = BOUND_PRIORITY if largest else None
         results += [
+            (
+                f"{label}: first scoring with the lead priority",
+                with_priority,
+                "s",
+                None,
+                True,
+            ),
             (
                 f"{label}: first scoring without the lead priority",
                 without,
@@ -323,10 +319,10 @@ def measure(env, leads=LEADS):
             ),
             (
                 f"{label}: first scoring with the lead priority vs without",
-                first / without,
+                with_priority / without,
                 "x",
                 bound,
-                bound is None or first / without <= bound,
+                bound is None or with_priority / without <= bound,
             ),
         ]
         results += [
