@@ -70,7 +70,7 @@ BOUND_RULE_SAVE = 2.0  # s, a rule save at the largest size
 #: computed in the statement vs the same statement without it
 BOUND_PRIORITY = 1.05
 #: first scorings of each variant, with and without the priority, the best kept
-PRIORITY_ROUNDS = 3
+PRIORITY_ROUNDS = 5
 
 STATES = ("first", "edit", "nightly")
 
