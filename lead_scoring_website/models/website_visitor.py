@@ -20,7 +20,8 @@ class WebsiteVisitor(models.Model):
     def _create_demo_lead_visits(self):
         """Demo data: a website visitor for some of crm's demo leads, with
         page views over the past days (the pricing page among them), then
-        those leads rescored."""
+        those leads rescored. A visitor made by an earlier install (e.g.
+        before an uninstall of this addon) is left as it is."""
         website = self.env["website"].search([], limit=1)
         if not website:
             return
@@ -35,11 +36,12 @@ class WebsiteVisitor(models.Model):
         leads = self.env["crm.lead"]
         for index, (xmlid, pages) in enumerate(visits.items(), start=1):
             lead = self.env.ref(xmlid, raise_if_not_found=False)
-            if not lead:
+            token = f"{index:032x}"
+            if not lead or self.with_context(active_test=False).search_count(
+                [("access_token", "=", token)], limit=1
+            ):
                 continue
-            visitor = self.create(
-                {"access_token": f"{index:032x}", "website_id": website.id}
-            )
+            visitor = self.create({"access_token": token, "website_id": website.id})
             self.env["website.track"].create(
                 [
                     {

@@ -117,6 +117,43 @@ class TestPageVisitRules(PageVisitCommon, TransactionCase):
         self.Event._cron_rescore_marked_leads()
         self.assertEqual(lead.engagement_score, 25)
 
+    def test_demo_visits_made_once(self):
+        """The demo's visitors, made again (the addon installed anew on a
+        database that kept them), are left as they are."""
+        leads = self.env["crm.lead"]
+        for name in ("crm_case_1", "crm_case_17"):
+            lead = self.env.ref(f"crm.{name}", raise_if_not_found=False)
+            if not lead:
+                lead = self.env["crm.lead"].create({"name": f"Demo {name}"})
+                self.env["ir.model.data"].create(
+                    {
+                        "module": "crm",
+                        "name": name,
+                        "model": "crm.lead",
+                        "res_id": lead.id,
+                    }
+                )
+            leads |= lead
+        Visitor = self.env["website.visitor"].with_context(active_test=False)
+        Visitor._create_demo_lead_visits()
+        visitors = Visitor.search([("access_token", "in", [f"{1:032x}", f"{2:032x}"])])
+        self.assertEqual(len(visitors), 2)
+        self.assertEqual(leads.visitor_ids, visitors)
+        tracks = self.env["website.track"].search_count(
+            [("visitor_id", "in", visitors.ids)]
+        )
+        Visitor._create_demo_lead_visits()
+        self.assertEqual(
+            Visitor.search([("access_token", "in", [f"{1:032x}", f"{2:032x}"])]),
+            visitors,
+        )
+        self.assertEqual(
+            self.env["website.track"].search_count(
+                [("visitor_id", "in", visitors.ids)]
+            ),
+            tracks,
+        )
+
 
 @tagged("post_install", "-at_install", "lead_channel_website")
 class TestPageVisitOverHttp(PageVisitCommon, HttpCase):
