@@ -44,6 +44,7 @@ from bench_scoring import (
     OURS,
     Data,
     _commit,
+    _delete_scores,
     _floor,
     _memory_kb,
     _ours,
@@ -144,14 +145,6 @@ def _without_priority(env):
         patch.object(model, "_get_priority_company_sql", lambda self, alias: None),
     ):
         yield
-
-
-def _delete_scores(env):
-    """No row of crm.lead.score nor history (the floor's column kept)."""
-    env.flush_all()
-    env.cr.execute("DELETE FROM crm_lead_score_history")
-    env.cr.execute("DELETE FROM crm_lead_score")
-    _commit(env)
 
 
 def _ours_without_priority(env):

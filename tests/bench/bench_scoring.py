@@ -381,17 +381,23 @@ def add_bench_columns(env):
     _commit(env)
 
 
+def _delete_scores(env):
+    """No row of crm.lead.score nor history (the baselines' columns kept)."""
+    env.flush_all()
+    env.cr.execute("DELETE FROM crm_lead_score_history")
+    env.cr.execute("DELETE FROM crm_lead_score")
+    _commit(env)
+
+
 def _reset_scores(env):
     """No score anywhere, as before the first scoring: ours without rows of
     crm.lead.score nor history, the baselines' columns at 0."""
     env.flush_all()
-    env.cr.execute("DELETE FROM crm_lead_score_history")
-    env.cr.execute("DELETE FROM crm_lead_score")
     env.cr.execute(
         "UPDATE crm_lead SET bench_floor_score = 0, bench_naive_score = 0"
         " WHERE bench_floor_score <> 0 OR bench_naive_score <> 0"
     )
-    _commit(env)
+    _delete_scores(env)
 
 
 def _scope_sql(data):
