@@ -4,10 +4,13 @@ from odoo.tests import tagged, users
 from .test_engagement import EngagementCommon
 
 
-@tagged("post_install", "-at_install")
-class TestLeadPriority(EngagementCommon):
-    """The lead priority: fit grade (A, B, C) x engagement level (1, 2, 3)
-    from the company's thresholds, computed with the scores."""
+class PriorityCommon(EngagementCommon):
+    """Both companies grading A from 40 and B from 20 fit points, 1 from 30
+    and 2 from 10 engagement points; a strong fit tag (50 points), a good
+    fit tag (``good_fit_points``), 15 points for an e-mail received and 20
+    more for a second one."""
+
+    good_fit_points = 25
 
     @classmethod
     def setUpClass(cls):
@@ -24,11 +27,19 @@ class TestLeadPriority(EngagementCommon):
         cls.tag_strong = cls.env["crm.tag"].create({"name": "Priority strong"})
         cls.tag_good = cls.env["crm.tag"].create({"name": "Priority good"})
         cls._create_rule("Strong fit", 50, [("tag_ids", "in", cls.tag_strong.ids)])
-        cls._create_rule("Good fit", 25, [("tag_ids", "in", cls.tag_good.ids)])
+        cls._create_rule(
+            "Good fit", cls.good_fit_points, [("tag_ids", "in", cls.tag_good.ids)]
+        )
         cls._create_engagement_rule("Wrote", 15, "email_received")
         cls._create_engagement_rule(
             "Wrote twice", 20, "email_received", event_min_count=2
         )
+
+
+@tagged("post_install", "-at_install")
+class TestLeadPriority(PriorityCommon):
+    """The lead priority: fit grade (A, B, C) x engagement level (1, 2, 3)
+    from the company's thresholds, computed with the scores."""
 
     def _lead(self, name, tag=None, emails=0, **values):
         values.setdefault("company_id", self.company.id)

@@ -7,7 +7,7 @@ from odoo.addons.lead_scoring.models.crm_lead import AssignmentRouting
 from odoo.osv import expression
 from odoo.tests import TransactionCase, tagged, users
 
-from .test_engagement import EngagementCommon
+from .test_priority import PriorityCommon
 
 #: sha256 of the source of crm's loops that lead_scoring routes teams with
 #: minimums through (see AssignmentRouting). A change of Odoo that changes
@@ -43,10 +43,12 @@ class TestCrmLoopFingerprint(TransactionCase):
 
 
 @tagged("post_install", "-at_install")
-class TestRoutingByPriority(EngagementCommon):
+class TestRoutingByPriority(PriorityCommon):
     """A team with fit and engagement minimums receives, through crm's own
     allocation and round robin, exactly the leads reaching them, the best
     priority first."""
+
+    good_fit_points = 35  # B1 (35 / 35) scores more than A2 (50 / 15)
 
     @classmethod
     def setUpClass(cls):
@@ -54,22 +56,6 @@ class TestRoutingByPriority(EngagementCommon):
         cls.env["crm.team"].search([]).write({"active": False})
         cls.env["ir.config_parameter"].set_param(
             "lead_scoring.assignment_notify", "False"
-        )
-        cls.company.write(
-            {
-                "lead_fit_grade_a": 40,
-                "lead_fit_grade_b": 20,
-                "lead_engagement_level_1": 30,
-                "lead_engagement_level_2": 10,
-            }
-        )
-        cls.tag_strong = cls.env["crm.tag"].create({"name": "Routing strong"})
-        cls.tag_good = cls.env["crm.tag"].create({"name": "Routing good"})
-        cls._create_rule("Strong fit", 50, [("tag_ids", "in", cls.tag_strong.ids)])
-        cls._create_rule("Good fit", 35, [("tag_ids", "in", cls.tag_good.ids)])
-        cls._create_engagement_rule("Wrote", 15, "email_received")
-        cls._create_engagement_rule(
-            "Wrote twice", 20, "email_received", event_min_count=2
         )
         cls.team = cls.env["crm.team"].create(
             {
